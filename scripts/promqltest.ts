@@ -1,7 +1,7 @@
 /**
  * Runs PromQL `.test` scripts against the engine.
  *   npx node scripts/promqltest.ts [files or folders]
- * Default: ../shared/promql-testdata relative to the repository root.
+ * Default: the vendored test/fixtures/promql-testdata.
  * Prints one line per failing eval, a summary per file, then the float-only
  * count and, last, the count over all evals.
  */
@@ -9,10 +9,11 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runScript } from "../shared/promql/promqltest/index.ts";
+import { PROMQL_TESTDATA } from "../test/fixtures/paths.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
-const targets = args.length > 0 ? args : [resolve(root, "../shared/promql-testdata")];
+const targets = args.length > 0 ? args : [PROMQL_TESTDATA];
 
 function collect(p: string): string[] {
   try {

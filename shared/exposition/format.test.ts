@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { gunzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { NODE_EXPORTER_DATASET } from "../../test/fixtures/paths.ts";
 import { formatGoFloat, formatGoFloatFixed, formatGoFloatV } from "../format/go-float.ts";
 import { formatFamilies } from "./format.ts";
 import { labelsFromRecord } from "../labels/labels.ts";
@@ -28,7 +28,7 @@ describe("formatGoFloat", () => {
   ])("%d prints as %s", (v, s) => expect(formatGoFloat(v)).toBe(s));
 
   it("prints every value of the real dataset exactly as Prometheus did", () => {
-    const text = gunzipSync(readFileSync(resolve(import.meta.dirname, "../../../shared/datasets/node-exporter-80m.prom.gz"))).toString();
+    const text = gunzipSync(readFileSync(NODE_EXPORTER_DATASET)).toString();
     let checked = 0;
     for (const line of text.split("\n")) {
       if (line === "") continue;

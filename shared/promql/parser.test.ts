@@ -8,6 +8,7 @@ import { FUNCTIONS } from "./functions-registry.ts";
 import { ParseError } from "./parse-error.ts";
 import { parseExpr } from "./parser.ts";
 import { exprToString } from "./printer.ts";
+import { PROMQL_TESTDATA } from "../../test/fixtures/paths.ts";
 
 /** The tree without positions, matchers as strings (sorted: their order carries no meaning). */
 function strip(v: unknown): unknown {
@@ -493,7 +494,7 @@ describe("staleness", () => {
   });
 });
 
-const DIR = "/work/shared/promql-testdata";
+const DIR = PROMQL_TESTDATA;
 const INSTANT = /^eval(?:_(?:fail|warn|ordered|info))?\s+instant\s+(?:at\s+(?:.+?))?\s+(.+)$/;
 const RANGE = /^eval(?:_(?:fail|warn|info))?\s+range\s+from\s+(?:.+)\s+to\s+(?:.+)\s+step\s+(?:.+?)\s+(.+)$/;
 

@@ -6,18 +6,18 @@
  * of the ranged-read BlockReader over bytes in memory.
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { BenchCase, BenchFigure } from "./harness.ts";
 import { timeIt, timeItAsync } from "./harness.ts";
 import { labelsKey } from "../../shared/labels/labels.ts";
 import { Matcher } from "../../shared/labels/matcher.ts";
 import { parseFormat } from "../../shared/textparse/index.ts";
+import { NODE_EXPORTER_DATASET } from "../fixtures/paths.ts";
 import { Head } from "../../shared/tsdb/head.ts";
 import type { SeriesData } from "../../shared/tsdb/querier.ts";
 import { bytesRangeReader, openBlock, segmentFileName, writeBlock, type BlockReader, type BlockSeries, type RangeReader, type WrittenBlock } from "../../shared/tsdb/block/index.ts";
 
-export const DATASET_PATH = resolve(import.meta.dirname, "../../../shared/datasets/node-exporter-80m.prom.gz");
+export const DATASET_PATH = NODE_EXPORTER_DATASET;
 const TWO_HOURS = 7_200_000;
 
 /** The dataset's samples grouped by series (its lines are sorted by series, then time). */

@@ -5,8 +5,9 @@ import { parseExpr } from "../../shared/promql/parser.ts";
 import { exprToString } from "../../shared/promql/printer.ts";
 import type { BenchCase } from "./harness.ts";
 import { timeIt } from "./harness.ts";
+import { PROMQL_TESTDATA } from "../fixtures/paths.ts";
 
-const DIR = "/work/shared/promql-testdata";
+const DIR = PROMQL_TESTDATA;
 const EVAL = /^eval(?:_\w+)?\s+(?:instant\s+(?:at\s+.+?)?|range\s+from\s+.+\s+to\s+.+\s+step\s+.+?)\s+(.+)$/;
 
 function corpusQueries(): string[] {

@@ -13,8 +13,9 @@ import type { Labels } from "../../shared/labels/labels.ts";
 import { labelsFromRecord } from "../../shared/labels/labels.ts";
 import { Head } from "../../shared/tsdb/head.ts";
 import type { SeriesData } from "../../shared/tsdb/querier.ts";
+import { NODE_EXPORTER_DATASET } from "../fixtures/paths.ts";
 
-const DATASET = "/work/shared/datasets/node-exporter-80m.prom.gz";
+const DATASET = NODE_EXPORTER_DATASET;
 
 /** Scrape-like label sets: a metric name, job, instance and a couple of dimensions. */
 function makeLabels(i: number): Labels {

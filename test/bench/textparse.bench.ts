@@ -1,11 +1,11 @@
 // Exposition parsing throughput, label sets included.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parseFormat } from "../../shared/textparse/index.ts";
 import type { ExpositionFormat } from "../../shared/textparse/index.ts";
 import type { BenchCase, BenchFigure } from "./harness.ts";
 import { timeIt } from "./harness.ts";
+import { NODE_EXPORTER_DATASET } from "../fixtures/paths.ts";
 
 /** A 10,000-series scrape: counters, gauges and histograms with 3-6 labels each. */
 export function syntheticExposition(series = 10_000): string {
@@ -44,7 +44,7 @@ export function syntheticExposition(series = 10_000): string {
 
 /** The job="node" series at their first timestamp, as node_exporter printed them. */
 function nodeExporterExposition(): string {
-  const path = join(import.meta.dirname, "../../../shared/datasets/node-exporter-80m.prom.gz");
+  const path = NODE_EXPORTER_DATASET;
   const text = gunzipSync(readFileSync(path)).toString("utf8");
   const out: string[] = [];
   let prevSeries = "";

@@ -3,8 +3,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { runScript } from "../../shared/promql/promqltest/index.ts";
 
-// The corpus lives beside the repository (see scripts/promqltest.ts).
-const CORPUS = resolve(import.meta.dirname, "../../../shared/promql-testdata");
+import { PROMQL_TESTDATA as CORPUS } from "../fixtures/paths.ts";
 /** Float-only evals passing when this was committed; raise it as the engine improves. */
 const FLOAT_ONLY_PASSING = 717;
 
