@@ -1,2 +1,3 @@
 export * from "./params.ts";
 export * from "./prom-json.ts";
+export * from "./errors.ts";

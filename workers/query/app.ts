@@ -16,6 +16,7 @@ import { parseExpr } from "../../shared/promql/parser.ts";
 import { exprToString } from "../../shared/promql/printer.ts";
 import { parseTime, parseDurationParam, BadParamError } from "../../shared/api/params.ts";
 import { queryValueToJson } from "../../shared/api/prom-json.ts";
+import { ApiError, errorBody } from "../../shared/api/errors.ts";
 import { selfMetrics } from "./self-metrics.ts";
 import { isReady } from "./ready.ts";
 import { ingestRoutes } from "./ingest.ts";
@@ -30,16 +31,8 @@ type Ctx = Context<{ Bindings: Env }>;
 
 const engine = new Engine();
 
-const STATUS: Record<string, 400 | 422 | 503 | 500> = {
-  bad_data: 400,
-  execution: 422,
-  timeout: 503,
-  canceled: 503,
-  internal: 500,
-};
-
-function apiError(c: Ctx, errorType: string, error: string) {
-  return c.json({ status: "error", errorType, error }, STATUS[errorType] ?? 500);
+function apiError(c: Ctx, e: ApiError) {
+  return c.json(errorBody(e), e.status as 400);
 }
 
 function success(c: Ctx, data: unknown, warnings: string[] = [], infos: string[] = []) {
@@ -61,12 +54,13 @@ async function params(c: Ctx): Promise<URLSearchParams> {
   return p;
 }
 
-function toApiError(c: Ctx, e: unknown) {
-  if (e instanceof ParseError) return apiError(c, "bad_data", e.message);
-  if (e instanceof BadParamError) return apiError(c, "bad_data", e.message);
-  if (e instanceof EvalError) return apiError(c, e.errorType, e.message);
+/** The one mapping from what a handler throws to the API's error envelope. */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  if (e instanceof ParseError || e instanceof BadParamError) return new ApiError("bad_data", e.message);
+  if (e instanceof EvalError) return new ApiError(e.errorType, e.message);
   console.error("internal error", e);
-  return apiError(c, "internal", e instanceof Error ? e.message : String(e));
+  return new ApiError("internal", e instanceof Error ? e.message : String(e));
 }
 
 function queryOpts(p: URLSearchParams): QueryOptions {
@@ -104,7 +98,7 @@ export function createApp() {
       const res = await engine.instant(storageQuerier(c.env), query, t, queryOpts(p));
       return success(c, queryValueToJson(res.value), res.warnings, res.infos);
     } catch (e) {
-      return toApiError(c, e);
+      return apiError(c, toApiError(e));
     }
   });
 
@@ -122,7 +116,7 @@ export function createApp() {
       const res = await engine.range(storageQuerier(c.env), query, start, end, step, queryOpts(p));
       return success(c, queryValueToJson(res.value), res.warnings, res.infos);
     } catch (e) {
-      return toApiError(c, e);
+      return apiError(c, toApiError(e));
     }
   });
 
@@ -130,7 +124,7 @@ export function createApp() {
     try {
       return success(c, exprToString(parseExpr(requireQuery(await params(c)))));
     } catch (e) {
-      return toApiError(c, e);
+      return apiError(c, toApiError(e));
     }
   });
 
@@ -145,7 +139,7 @@ export function createApp() {
         : [...new Set((await Promise.all(sets.map((m) => q.labelNames(m, hints)))).flat())].sort();
       return success(c, names);
     } catch (e) {
-      return toApiError(c, e);
+      return apiError(c, toApiError(e));
     }
   });
 
@@ -161,7 +155,7 @@ export function createApp() {
         : [...new Set((await Promise.all(sets.map((m) => q.labelValues(name, m, hints)))).flat())].sort();
       return success(c, values);
     } catch (e) {
-      return toApiError(c, e);
+      return apiError(c, toApiError(e));
     }
   });
 
@@ -181,13 +175,13 @@ export function createApp() {
       }
       return success(c, [...seen.values()]);
     } catch (e) {
-      return toApiError(c, e);
+      return apiError(c, toApiError(e));
     }
   });
 
   app.get("/api/v1/targets", async (c) => {
     const state = c.req.query("state") ?? "any";
-    if (!["any", "active", "dropped"].includes(state)) return apiError(c, "bad_data", `invalid parameter "state": ${state}`);
+    if (!["any", "active", "dropped"].includes(state)) throw new ApiError("bad_data", `invalid parameter "state": ${state}`);
     const parts = await Promise.all(allScrapers(c.env).map(({ index, stub }) => stub.targets(index)));
     const active = parts.flatMap((p) => p.activeTargets);
     const dropped = parts.flatMap((p) => p.droppedTargets);
@@ -219,7 +213,7 @@ export function createApp() {
   });
 
   app.notFound((c) => c.text("404 page not found\n", 404));
-  app.onError((e, c) => toApiError(c as Ctx, e));
+  app.onError((e, c) => apiError(c as Ctx, toApiError(e)));
   return app;
 }
 

@@ -14,6 +14,7 @@ import type { AppendResult, SeriesData } from "../../shared/tsdb/querier.ts";
 import type { Labels } from "../../shared/labels/labels.ts";
 import { labelsKey, labelsEqual } from "../../shared/labels/labels.ts";
 import { SampleBuffer } from "../../shared/tsdb/memory-samples.ts";
+import { ApiError, errorBody } from "../../shared/api/errors.ts";
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -31,9 +32,8 @@ function unauthorized(c: Ctx): Response | undefined {
   if (!token) return undefined;
   const h = c.req.header("authorization") ?? "";
   if (h.startsWith("Bearer ") && sameToken(h.slice(7), token)) return undefined;
-  return c.json({ status: "error", errorType: "unauthorized", error: "missing or wrong bearer token" }, 401, {
-    "www-authenticate": 'Bearer realm="pyrometer"',
-  });
+  c.header("www-authenticate", 'Bearer realm="pyrometer"');
+  return c.json(errorBody(new ApiError("bad_data", "missing or wrong bearer token", 401)), 401);
 }
 
 /**
@@ -82,7 +82,7 @@ export function ingestRoutes() {
     } catch (e) {
       // Nothing is appended from a body that does not parse: the whole request is rejected.
       if (e instanceof TextParseError) {
-        return c.json({ status: "error", errorType: "bad_data", error: `cannot parse import body: ${e.message}` }, 400);
+        throw new ApiError("bad_data", `cannot parse import body: ${e.message}`);
       }
       throw e;
     }
