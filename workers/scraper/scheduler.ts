@@ -15,6 +15,7 @@ import { shardedAppender } from "../head/shards.ts";
 import { loadConfig } from "./load-config.ts";
 import { scrapeTarget } from "./fetch-target.ts";
 import { discover } from "./discover.ts";
+import { KUBERNETES_REFRESH_MS } from "../../shared/discovery/kubernetes/index.ts";
 import { scraperCount } from "./stub.ts";
 import type { ScrapeConfig, PrometheusConfig } from "../../shared/config/types.ts";
 import { buildTargets } from "../../shared/discovery/targets.ts";
@@ -133,6 +134,9 @@ export class ScrapeScheduler extends DurableObject<Env> {
       );
       sc.dnsSdConfigs.forEach((c, i) =>
         this.#discoverers.push({ job: sc.jobName, id: `${sc.jobName}/dns_sd/${i}`, refreshMs: c.refreshInterval, nextAt: 0, groups: [] }),
+      );
+      sc.kubernetesSdConfigs.forEach((_, i) =>
+        this.#discoverers.push({ job: sc.jobName, id: `${sc.jobName}/kubernetes_sd/${i}`, refreshMs: KUBERNETES_REFRESH_MS, nextAt: 0, groups: [] }),
       );
     }
   }
