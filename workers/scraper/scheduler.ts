@@ -170,6 +170,8 @@ export class ScrapeScheduler extends DurableObject<Env> {
           const key = `${sc.jobName}\xff${t.scrapeUrl}\xff${JSON.stringify(t.labels)}`;
           const existing = this.#targets.get(key) ?? wanted.get(key);
           if (existing) {
+            // As Prometheus: the target keeps its loop, /api/v1/targets shows the newest discovered labels.
+            existing.discoveredLabels = t.discoveredLabels;
             wanted.set(key, existing);
             continue;
           }

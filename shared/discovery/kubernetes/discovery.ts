@@ -18,7 +18,7 @@ import type { Resource } from "./roles.ts";
 import { ObjectStore } from "./store.ts";
 
 /** How long one refresh listens to a watch before closing it; events already sent arrive well within it. */
-export const WATCH_WINDOW_MS = 300;
+export const WATCH_WINDOW_MS = 500;
 /** How often Pyrometer polls the API server (Prometheus watches continuously). */
 export const KUBERNETES_REFRESH_MS = 10_000;
 const USER_AGENT = "Pyrometer/0.1 (Prometheus/3.14.0 compatible)";
@@ -87,14 +87,15 @@ export class KubernetesDiscovery {
     if (res.status === 410) throw new ResourceExpiredError(`resourceVersion ${s.resourceVersion} expired`);
     if (res.status !== 200 || res.body === null) throw new Error(`watching ${s.resource} at ${url}: server returned HTTP status ${res.status} ${res.statusText}`.trimEnd());
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    const deadline = setTimeout(() => abort.abort(), WATCH_WINDOW_MS);
+    // The window ends the watch even if the runtime does not end the body on abort.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const closed = new Promise<{ done: true; value: undefined }>((ok) => {
+      timer = setTimeout(() => ok({ done: true, value: undefined }), WATCH_WINDOW_MS);
+    });
     let buf = "";
     try {
       for (;;) {
-        const chunk = await reader.read().catch((e: unknown) => {
-          if (abort.signal.aborted) return { done: true as const, value: undefined };
-          throw e;
-        });
+        const chunk = await Promise.race([reader.read(), closed]);
         if (chunk.done) break;
         buf += chunk.value;
         const { events, rest } = parseWatchLines(buf, url);
@@ -107,8 +108,9 @@ export class KubernetesDiscovery {
         }
       }
     } finally {
-      clearTimeout(deadline);
+      clearTimeout(timer);
       abort.abort();
+      reader.cancel().catch(() => {});
     }
   }
 }

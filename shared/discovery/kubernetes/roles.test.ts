@@ -165,7 +165,7 @@ describe("kubernetes role endpoints", () => {
       __meta_kubernetes_service_annotationpresent_test_annotation: "true",
     });
     const podLabels = {
-      __meta_kubernetes_pod_name: "testpod",
+      __meta_kubernetes_pod_name: "eppod",
       __meta_kubernetes_pod_ip: "127.0.1.1",
       __meta_kubernetes_pod_ready: "true",
       __meta_kubernetes_pod_phase: "Running",
@@ -182,7 +182,7 @@ describe("kubernetes role endpoints", () => {
         __meta_kubernetes_endpoint_port_protocol: "TCP",
         __meta_kubernetes_endpoint_ready: "true",
         __meta_kubernetes_endpoint_address_target_kind: "Pod",
-        __meta_kubernetes_endpoint_address_target_name: "testpod",
+        __meta_kubernetes_endpoint_address_target_name: "eppod",
         ...podLabels,
         __meta_kubernetes_pod_container_name: "c1",
         __meta_kubernetes_pod_container_image: "c1:latest",
@@ -245,8 +245,8 @@ describe("kubernetes role endpointslice", () => {
       __meta_kubernetes_endpointslice_endpoint_topology_topology_kubernetes_io_region: "us-east-1",
       __meta_kubernetes_endpointslice_endpoint_topology_present_topology_kubernetes_io_region: "true",
       __meta_kubernetes_endpointslice_address_target_kind: "Pod",
-      __meta_kubernetes_endpointslice_address_target_name: "testpod",
-      __meta_kubernetes_pod_name: "testpod",
+      __meta_kubernetes_endpointslice_address_target_name: "eppod",
+      __meta_kubernetes_pod_name: "eppod",
       __meta_kubernetes_pod_ip: "127.0.1.1",
       __meta_kubernetes_pod_ready: "true",
       __meta_kubernetes_pod_phase: "Running",
