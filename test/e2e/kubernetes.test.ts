@@ -125,6 +125,7 @@ describe("kubernetes discovery and the agent pattern", () => {
     expect(n!.discoveredLabels).toMatchObject({ __address__: "127.0.4.1:10250", instance: "test", __meta_kubernetes_node_address_InternalIP: "127.0.4.1" });
     // The bearer token went to the API server; every request was a list or a watch.
     expect(api.requests.every((r) => r.startsWith("/api"))).toBe(true);
+    expect(new Set(api.authorizations)).toEqual(new Set(["Bearer test-token"]));
   }, 120_000);
 
   it("follows changes: a pod goes unready, a service is deleted, an ingress is added", async () => {

@@ -36,6 +36,8 @@ export class KubeApiServer {
   /** Events at or below this resourceVersion are forgotten (etcd compaction): older watches get 410. */
   #compactedTo = 0;
   readonly requests: string[] = [];
+  /** The Authorization header of each request. */
+  readonly authorizations: string[] = [];
   #down = false;
   #server: Server | undefined;
 
@@ -77,6 +79,7 @@ export class KubeApiServer {
   fetch = async (input: string, init?: RequestInit): Promise<Response> => {
     const url = new URL(input);
     this.requests.push(url.pathname + url.search);
+    this.authorizations.push(new Headers(init?.headers).get("authorization") ?? "");
     if (this.#down) return new Response(JSON.stringify({ kind: "Status", code: 503, message: "down" }), { status: 503 });
     const m = /^\/(?:api\/v1|apis\/discovery\.k8s\.io\/v1|apis\/networking\.k8s\.io\/v1)(?:\/namespaces\/([^/]+))?\/([a-z]+)$/.exec(url.pathname);
     const resource = m?.[2] as Resource | undefined;
@@ -126,7 +129,9 @@ export class KubeApiServer {
     this.#server = createServer(async (req, res) => {
       const ac = new AbortController();
       res.on("close", () => ac.abort());
-      const r = await this.fetch(`http://127.0.0.1${req.url}`, { signal: ac.signal });
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+      const r = await this.fetch(`http://127.0.0.1${req.url}`, { signal: ac.signal, headers });
       res.writeHead(r.status, Object.fromEntries(r.headers));
       if (r.body === null) return res.end();
       const reader = r.body.getReader();
