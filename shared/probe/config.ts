@@ -50,8 +50,15 @@ export function parseBlackboxConfig(text: string, filename: string): BlackboxCon
       prober,
       timeoutMs: s.duration("timeout", 0),
       sections,
-      source: range ? text.slice(range[0], range[1]).replace(/\s+$/, "") + "\n" : "",
+      source: range ? dedent(text.slice(text.lastIndexOf("\n", range[0]) + 1, range[1])) : "",
     });
   }
   return { modules };
+}
+
+/** The module's lines without their common indentation. */
+function dedent(block: string): string {
+  const lines = block.replace(/\s+$/, "").split("\n");
+  const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => /^ */.exec(l)![0].length));
+  return lines.map((l) => l.slice(indent)).join("\n") + "\n";
 }

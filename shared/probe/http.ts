@@ -300,16 +300,23 @@ export async function probeHttp(target: string, cfg: HttpProbeConfig, ctx: Probe
       const t1 = ctx.io.now();
       phases.add("processing", (t1 - t0) / 1000);
       const location = res.headers.get("location");
-      if (cfg.client.followRedirects && REDIRECT_STATUS.has(res.status) && location !== null) {
-        await res.body?.cancel();
+      let bytes: Uint8Array;
+      if (REDIRECT_STATUS.has(res.status) && location !== null) {
+        // As blackbox's CheckRedirect: every redirect seen counts, followed or not.
         redirects++;
-        if (redirects > MAX_REDIRECTS) throw new Error(`stopped after ${MAX_REDIRECTS} redirects`);
-        ctx.log("info", "Received redirect", { location });
-        req = redirectRequest(req, res.status, location);
         redirectsGauge.set(redirects);
-        continue;
+        ctx.log("info", "Received redirect", { location });
+        await res.body?.cancel();
+        if (cfg.client.followRedirects && redirects <= MAX_REDIRECTS) {
+          req = redirectRequest(req, res.status, location);
+          continue;
+        }
+        // Go hands back the redirect itself, its body closed.
+        ctx.log("info", "Not following redirect");
+        bytes = new Uint8Array(0);
+      } else {
+        bytes = await readBody(res, cfg.bodySizeLimit, ctx.signal);
       }
-      const bytes = await readBody(res, cfg.bodySizeLimit, ctx.signal);
       phases.add("transfer", (ctx.io.now() - t1) / 1000);
       ctx.log("info", "Received HTTP response", { status_code: res.status });
       statusGauge.set(res.status);

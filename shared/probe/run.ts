@@ -79,5 +79,5 @@ export async function runProbe(module: ProbeModule, target: string, io: ProbeIO,
 /** blackbox_exporter's debug=true page. */
 export function debugPage(outcomes: readonly { label: string; outcome: ProbeOutcome }[], module: ProbeModule, families: readonly MetricFamily[]): string {
   const logs = outcomes.map((o) => (o.label ? `# ${o.label}\n` : "") + o.outcome.log.join("\n")).join("\n");
-  return `Logs for the probe:\n${logs}\n\n\n\nMetrics that would have been returned:\n${formatFamilies(families)}\n\n\nModule configuration:\nprober: ${module.prober}\n${module.source}`;
+  return `Logs for the probe:\n${logs}\n\n\n\nMetrics that would have been returned:\n${formatFamilies(families)}\n\n\nModule configuration:\n${module.source}`;
 }
