@@ -12,3 +12,5 @@ export type { ProbeIO, ProbeSocket, SecureTransport } from "./context.ts";
 export { mergeFamilies } from "./metrics.ts";
 export { REGIONS, parseRegions } from "./regions.ts";
 export type { Region } from "./regions.ts";
+export { serveProbe, ProbeRequestError } from "./endpoint.ts";
+export type { ProbeExecutor } from "./endpoint.ts";
