@@ -89,6 +89,10 @@ describe("http prober", () => {
     expect((await probe("fail_if_not_ssl: true", "http://x/", ok)).value("probe_success")).toBe(0);
     const https = await probe("fail_if_not_ssl: true", "https://x/", ok);
     expect([https.value("probe_success"), https.value("probe_http_ssl")]).toEqual([1, 1]);
+    // One more subrequest: the connection that tries to read the certificate (refused here, so no expiry).
+    expect(https.out.subrequests).toBe(2);
+    expect(https.io.connects).toEqual([{ hostname: "x", port: 443, secureTransport: "off" }]);
+    expect(https.text).not.toContain("probe_ssl_earliest_cert_expiry");
     expect((await probe("fail_if_ssl: true", "https://x/", ok)).value("probe_success")).toBe(0);
   });
 

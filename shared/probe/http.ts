@@ -11,6 +11,7 @@ import type { HttpClientConfig } from "../config/types.ts";
 import { abortable, errorText, recordIpLiteral } from "./context.ts";
 import type { ProbeContext } from "./context.ts";
 import { compileSearch, searchMatches } from "./regex.ts";
+import { recordCertificateExpiry } from "./tls-cert.ts";
 import type { SearchRegex } from "./regex.ts";
 
 export const USER_AGENT = "Pyrometer/0.1 (blackbox_exporter/0.28 compatible)";
@@ -328,8 +329,10 @@ export async function probeHttp(target: string, cfg: HttpProbeConfig, ctx: Probe
       if (lastModified !== null && !Number.isNaN(Date.parse(lastModified))) {
         m.set("probe_http_last_modified_timestamp_seconds", Math.floor(Date.parse(lastModified) / 1000));
       }
-      const ssl = new URL(req.url).protocol === "https:";
+      const finalUrl = new URL(req.url);
+      const ssl = finalUrl.protocol === "https:";
       sslGauge.set(ssl ? 1 : 0);
+      if (ssl) await recordCertificateExpiry(ctx, finalUrl.hostname.replace(/^\[|\]$/g, ""), Number(finalUrl.port || 443));
       const body = new TextDecoder().decode(bytes);
       return evaluateHttp(cfg, { status: res.status, headers: res.headers, url: req.url, body }, ctx);
     }

@@ -23,6 +23,7 @@ export const HELP: Readonly<Record<string, string>> = {
   probe_http_version: "Returns the version of HTTP of the probe response",
   probe_http_duration_seconds: "Duration of http request by phase, summed over all redirects",
   probe_http_last_modified_timestamp_seconds: "Returns the Last-Modified HTTP response header in unixtime",
+  probe_ssl_earliest_cert_expiry: "Returns last SSL chain expiry in unixtime",
   probe_dns_duration_seconds: "Duration of DNS request by phase",
   probe_dns_answer_rrs: "Returns number of entries in the answer resource record list",
   probe_dns_authority_rrs: "Returns number of entries in the authority resource record list",

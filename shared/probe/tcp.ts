@@ -9,6 +9,7 @@ import { decode, YamlStruct } from "../config/yaml-reader.ts";
 import { abortable, errorText, recordIpLiteral } from "./context.ts";
 import type { ProbeContext, ProbeSocket } from "./context.ts";
 import { compileSearch, expandTemplate, findSubmatch } from "./regex.ts";
+import { recordCertificateExpiry } from "./tls-cert.ts";
 import type { SearchRegex } from "./regex.ts";
 
 export interface QueryStep {
@@ -227,6 +228,7 @@ export async function probeTcp(target: string, cfg: TcpProbeConfig, ctx: ProbeCo
         } else if (a.kind === "done") {
           if (a.reason) ctx.log("error", a.reason);
           failedDueToRegex.set(a.failedDueToRegex ? 1 : 0);
+          if (a.success && cfg.tls) await recordCertificateExpiry(ctx, hp.host, hp.port);
           return a.success;
         }
       }

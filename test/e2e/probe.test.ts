@@ -11,6 +11,8 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:http";
 import type { Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { execFileSync } from "node:child_process";
 import { createServer as createTcpServer } from "node:net";
 import type { Server as TcpServer } from "node:net";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -111,6 +113,8 @@ describe("/probe compared with blackbox_exporter", () => {
   let webPort: number;
   let tcp: TcpServer;
   let tcpPort: number;
+  let tlsWeb: Server;
+  let tlsPort: number;
   let closedPort: number;
   let p: Running;
 
@@ -123,7 +127,12 @@ describe("/probe compared with blackbox_exporter", () => {
 
   beforeAll(async () => {
     const blackbox = ensureCommand("prometheus-blackbox-exporter", "prometheus-blackbox-exporter");
-    [bbPort, webPort, tcpPort, closedPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    [bbPort, webPort, tcpPort, closedPort, tlsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    // HTTPS with a self-signed certificate: both probers must refuse it.
+    const openssl = ensureCommand("openssl", "openssl");
+    execFileSync(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "k.pem"), "-out", join(dir, "c.pem"), "-days", "30", "-subj", "/CN=localhost"], { stdio: "ignore" });
+    tlsWeb = createHttpsServer({ key: readFileSync(join(dir, "k.pem")), cert: readFileSync(join(dir, "c.pem")) }, (_req, res) => res.end("ok")) as unknown as Server;
+    await new Promise<void>((r) => tlsWeb.listen(tlsPort, "127.0.0.1", r));
     web = createServer((req, res) => {
       const url = req.url ?? "/";
       const hop = /^\/redirect\/(\d+)$/.exec(url);
@@ -219,6 +228,7 @@ scrape_configs:
     bb?.kill("SIGTERM");
     web?.close();
     tcp?.close();
+    tlsWeb?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -235,6 +245,7 @@ scrape_configs:
     ["header missing", "http_header", () => `http://127.0.0.1:${webPort}/broken`, 0],
     ["POST with body", "http_post", () => `127.0.0.1:${webPort}/post`, 1],
     ["closed HTTP port", "http_2xx", () => `http://127.0.0.1:${closedPort}/`, 0],
+    ["HTTPS with an untrusted certificate", "http_2xx", () => `https://127.0.0.1:${tlsPort}/`, 0],
     ["TCP port open", "tcp_connect", () => `127.0.0.1:${tcpPort}`, 1],
     ["TCP banner dialogue", "ssh_banner", () => `127.0.0.1:${tcpPort}`, 1],
     ["TCP banner mismatch", "smtp_banner", () => `127.0.0.1:${tcpPort}`, 0],

@@ -21,14 +21,14 @@ describe("ready-made uptime configuration", () => {
   it("npm run check-config accepts config/uptime.example.yml and its rules", () => {
     const r = run(process.execPath, ["scripts/check-config.ts", "config/uptime.example.yml"]);
     expect(r.out).toContain(" SUCCESS: config/uptime.example.yml is valid prometheus config file syntax");
-    expect(r.out).toContain("Checking config/rules/uptime.rules.yml\n  SUCCESS: 7 rules found");
+    expect(r.out).toContain("Checking config/rules/uptime.rules.yml\n  SUCCESS: 8 rules found");
     expect(r.code).toBe(0);
   });
 
   it("promtool accepts the same config and rules", () => {
     const promtool = ensureCommand("promtool", "prometheus");
     const config = run(promtool, ["check", "config", "config/uptime.example.yml"]);
-    expect(config.out).toContain("SUCCESS: 7 rules found");
+    expect(config.out).toContain("SUCCESS: 8 rules found");
     expect(config.code).toBe(0);
     expect(run(promtool, ["check", "rules", "config/rules/uptime.rules.yml"]).code).toBe(0);
   });
