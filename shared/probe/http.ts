@@ -12,6 +12,7 @@ import { abortable, errorText, recordIpLiteral } from "./context.ts";
 import type { ProbeContext } from "./context.ts";
 import { compileSearch, searchMatches } from "./regex.ts";
 import { recordCertificateExpiry } from "./tls-cert.ts";
+import { readBodyLimited } from "../http/read-body.ts";
 import type { SearchRegex } from "./regex.ts";
 
 export const USER_AGENT = "Pyrometer/0.1 (blackbox_exporter/0.28 compatible)";
@@ -212,31 +213,6 @@ function requestHeaders(cfg: HttpProbeConfig): Headers {
   return h;
 }
 
-/** Reads the body, failing past `limit` bytes (0 = no limit) as Go's MaxBytesReader does. */
-async function readBody(res: Response, limit: number, signal: AbortSignal): Promise<Uint8Array> {
-  if (res.body === null) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await abortable(reader.read(), signal);
-    if (done) break;
-    size += value.byteLength;
-    if (limit > 0 && size > limit) {
-      await reader.cancel();
-      throw new Error("http: request body too large");
-    }
-    parts.push(value);
-  }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
-}
-
 /** The request for the next hop, as Go's client rewrites it on a redirect. */
 export function redirectRequest(prev: { method: string; url: string; headers: Headers; body: string }, status: number, location: string): { method: string; url: string; headers: Headers; body: string } {
   const url = new URL(location, prev.url).toString();
@@ -316,7 +292,8 @@ export async function probeHttp(target: string, cfg: HttpProbeConfig, ctx: Probe
         ctx.log("info", "Not following redirect");
         bytes = new Uint8Array(0);
       } else {
-        bytes = await readBody(res, cfg.bodySizeLimit, ctx.signal);
+        // The request's signal also aborts reading its body at the timeout.
+        bytes = await abortable(readBodyLimited(res, cfg.bodySizeLimit, () => new Error("http: request body too large")), ctx.signal);
       }
       phases.add("transfer", (ctx.io.now() - t1) / 1000);
       ctx.log("info", "Received HTTP response", { status_code: res.status });

@@ -22,11 +22,7 @@ import { parse } from "yaml";
 import { startPyrometer, eventually, freePort } from "../support/pyrometer.ts";
 import type { Running } from "../support/pyrometer.ts";
 import { ensureCommand } from "../support/apt.ts";
-
-interface Vec {
-  metric: Record<string, string>;
-  value: [number, string];
-}
+import { instantQuery } from "../support/query.ts";
 
 /** name → label-name lists (sorted, joined) of the samples in an exposition. */
 function shape(text: string): { names: Map<string, Set<string>>; value: (name: string) => number | undefined } {
@@ -118,12 +114,7 @@ describe("/probe compared with blackbox_exporter", () => {
   let closedPort: number;
   let p: Running;
 
-  async function query(q: string): Promise<Vec[]> {
-    const res = await fetch(`${p.url}/api/v1/query?query=${encodeURIComponent(q)}`);
-    const body = (await res.json()) as { status: string; data: { result: Vec[] }; error?: string };
-    if (body.status !== "success") throw new Error(`${q}: ${body.error}`);
-    return body.data.result;
-  }
+  const query = (q: string) => instantQuery(p.url, q);
 
   beforeAll(async () => {
     const blackbox = ensureCommand("prometheus-blackbox-exporter", "prometheus-blackbox-exporter");
@@ -185,34 +176,8 @@ describe("/probe compared with blackbox_exporter", () => {
   scrape_interval: 2s
   scrape_timeout: 2s
 scrape_configs:
-  # blackbox_exporter's README, with only the replacement address changed to Pyrometer's.
-  - job_name: blackbox
-    metrics_path: /probe
-    params:
-      module: [http_2xx]
-    static_configs:
-      - targets: ["${web1}/ok", "${web1}/error", "${web1}/redirect/3"]
-    relabel_configs:
-      - source_labels: [__address__]
-        target_label: __param_target
-      - source_labels: [__param_target]
-        target_label: instance
-      - target_label: __address__
-        replacement: localhost:8787
-  - job_name: regional
-    metrics_path: /probe
-    params:
-      module: [http_2xx]
-      region: [weur, apac, enam]
-    static_configs:
-      - targets: ["${web1}/ok", "${web1}/error"]
-    relabel_configs:
-      - source_labels: [__address__]
-        target_label: __param_target
-      - source_labels: [__param_target]
-        target_label: instance
-      - target_label: __address__
-        replacement: localhost:8787
+${multiTarget("blackbox", { module: ["http_2xx"] }, [`${web1}/ok`, `${web1}/error`, `${web1}/redirect/3`])}
+${multiTarget("regional", { module: ["http_2xx"], region: ["weur", "apac", "enam"] }, [`${web1}/ok`, `${web1}/error`])}
   - job_name: pushgateway
     honor_labels: true
     metrics_path: /pushgateway/metrics
@@ -341,4 +306,20 @@ function ruleExpr(alert: string): string {
     groups: { rules: { alert?: string; expr: string }[] }[];
   };
   return file.groups.flatMap((g) => g.rules).find((r) => r.alert === alert)!.expr;
+}
+
+/** A job in blackbox_exporter's README multi-target form, with only the replacement address changed to Pyrometer's. */
+function multiTarget(job: string, params: Record<string, string[]>, targets: string[]): string {
+  return `  - job_name: ${job}
+    metrics_path: /probe
+    params: ${JSON.stringify(params)}
+    static_configs:
+      - targets: ${JSON.stringify(targets)}
+    relabel_configs:
+      - source_labels: [__address__]
+        target_label: __param_target
+      - source_labels: [__param_target]
+        target_label: instance
+      - target_label: __address__
+        replacement: localhost:8787`;
 }
