@@ -36,4 +36,8 @@ export interface Env {
   BLACKBOX_CONFIG_FILE?: string;
   /** When set (a secret), /heartbeat pings must carry it (`?token=` or Bearer). */
   HEARTBEAT_TOKEN?: string;
+  /** When set (a secret), /probe requires it (Bearer or `?token=`), except from the scheduler's in-process scrapes. */
+  PROBE_TOKEN?: string;
+  /** "true" only on the env the scheduler passes to its in-process scrapes; never a binding. */
+  SELF_SCRAPE?: string;
 }

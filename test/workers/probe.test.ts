@@ -81,6 +81,18 @@ describe("/probe in workerd", () => {
   });
 });
 
+describe("PROBE_TOKEN", () => {
+  it("closes /probe to callers without the token; the scheduler's in-process scrapes pass", async () => {
+    const e = { ...env, PROBE_TOKEN: "p-secret" } as Env;
+    const url = "http://localhost/probe?target=127.0.0.1:1&module=tcp_connect";
+    expect((await app.fetch(new Request(url), e)).status).toBe(401);
+    expect((await app.fetch(new Request(`${url}&token=nope`), e)).status).toBe(401);
+    expect((await app.fetch(new Request(`${url}&token=p-secret`), e)).status).toBe(200);
+    expect((await app.fetch(new Request(url, { headers: { authorization: "Bearer p-secret" } }), e)).status).toBe(200);
+    expect((await app.fetch(new Request(url), { ...e, SELF_SCRAPE: "true" } as Env)).status).toBe(200);
+  });
+});
+
 describe("/heartbeat in workerd", () => {
   it("records a ping as the group's push_time_seconds with its period", async () => {
     expect((await SELF.fetch("http://localhost/heartbeat/cron-a?period=15m", { method: "POST" })).status).toBe(200);

@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import type { Env } from "../env.ts";
 import { ApiError } from "../../shared/api/errors.ts";
+import { requestToken, sameToken } from "../../shared/api/token.ts";
 import { TEXT_CONTENT_TYPE } from "../../shared/exposition/format.ts";
 import { HeartbeatError, heartbeatPush } from "../../shared/heartbeat/heartbeat.ts";
 import { pushgatewayStub } from "../pushgateway/routes.ts";
@@ -15,10 +16,8 @@ export function heartbeatRoutes() {
   const app = new Hono<{ Bindings: Env }>();
   app.on(["GET", "POST"], "/heartbeat/:name", async (c) => {
     const token = c.env.HEARTBEAT_TOKEN;
-    if (token) {
-      const given = c.req.query("token") ?? c.req.header("authorization")?.replace(/^Bearer\s+/i, "");
-      if (given !== token) throw new ApiError("bad_data", "missing or wrong heartbeat token", 401);
-    }
+    const given = requestToken(c.req.header("authorization"), c.req.query("token"));
+    if (token && (given === undefined || !sameToken(given, token))) throw new ApiError("bad_data", "missing or wrong heartbeat token", 401);
     let push;
     try {
       push = heartbeatPush(c.req.param("name"), c.req.query("period") ?? null);

@@ -9,6 +9,7 @@
 import { Hono } from "hono";
 import type { Env } from "../env.ts";
 import { ApiError } from "../../shared/api/errors.ts";
+import { requestToken, sameToken } from "../../shared/api/token.ts";
 import { ProbeRequestError, runProbe, serveProbe } from "../../shared/probe/index.ts";
 import type { ProbeExecutor } from "../../shared/probe/index.ts";
 import { loadBlackboxConfig } from "./load-config.ts";
@@ -25,6 +26,13 @@ function executor(env: Env): ProbeExecutor {
 export function probeRoutes() {
   const app = new Hono<{ Bindings: Env }>();
   app.get("/probe", async (c) => {
+    // Anyone who can reach a deployed Worker could make it probe any host; PROBE_TOKEN
+    // closes that. The scheduler's own in-process scrapes are trusted.
+    const token = c.env.PROBE_TOKEN;
+    const given = requestToken(c.req.header("authorization"), c.req.query("token"));
+    if (token && c.env.SELF_SCRAPE !== "true" && (given === undefined || !sameToken(given, token))) {
+      throw new ApiError("bad_data", "missing or wrong probe token", 401);
+    }
     let config;
     try {
       config = loadBlackboxConfig(c.env);

@@ -322,7 +322,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
     if (path === "/metrics") return selfMetrics(this.env, { shard: this.#shard, stats: this.stats() });
     // The scrape timeout, as Prometheus sends it (/probe sizes its probe by it).
     const headers = { "X-Prometheus-Scrape-Timeout-Seconds": String(timeoutMs / 1000) };
-    const res = await selfApp.fetch(new Request(url, { headers }), this.env);
+    const res = await selfApp.fetch(new Request(url, { headers }), { ...this.env, SELF_SCRAPE: "true" });
     if (res.status !== 200) throw new Error(`server returned HTTP status ${res.status}`);
     return res.text();
   }
