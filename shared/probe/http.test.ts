@@ -105,6 +105,13 @@ describe("http prober", () => {
     expect(h.get("user-agent")).toMatch(/^Pyrometer/);
   });
 
+  it("content length: the header, -1 without one or after transparent gzip (as Go)", async () => {
+    const gz = () => new Response("x", { headers: { "content-encoding": "gzip", "content-length": "25" } });
+    expect((await probe("{}", "http://x/", gz)).value("probe_http_content_length")).toBe(-1);
+    expect((await probe("compression: gzip", "http://x/", gz)).value("probe_http_content_length")).toBe(25);
+    expect((await probe("{}", "http://x/", () => new Response(new ReadableStream({ start: (c) => (c.enqueue(new Uint8Array([1])), c.close()) })))).value("probe_http_content_length")).toBe(-1);
+  });
+
   it("body_size_limit fails a larger body; a timeout fails the probe", async () => {
     expect((await probe("body_size_limit: 4B", "http://x/", () => new Response("12345"))).value("probe_success")).toBe(0);
     expect((await probe("body_size_limit: 5B", "http://x/", () => new Response("12345"))).value("probe_success")).toBe(1);

@@ -232,6 +232,20 @@ export function redirectRequest(prev: { method: string; url: string; headers: He
 
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 
+/**
+ * probe_http_content_length as Go reports it: the Content-Length header, or -1
+ * when absent, and -1 when Go's transport decompressed gzip transparently
+ * (no `compression` and no Accept-Encoding of the module's own), as the
+ * runtime's fetch does too.
+ */
+export function reportedContentLength(sent: Headers, got: Headers): number {
+  // The module's `compression` and `headers` are the only sources of an Accept-Encoding sent.
+  const transparentGzip = !sent.has("accept-encoding");
+  if (transparentGzip && got.get("content-encoding")?.toLowerCase() === "gzip") return -1;
+  const len = got.get("content-length");
+  return len !== null && /^\d+$/.test(len) ? Number(len) : -1;
+}
+
 export function targetUrl(target: string): string {
   return target.startsWith("http://") || target.startsWith("https://") ? target : `http://${target}`;
 }
@@ -298,8 +312,7 @@ export async function probeHttp(target: string, cfg: HttpProbeConfig, ctx: Probe
       phases.add("transfer", (ctx.io.now() - t1) / 1000);
       ctx.log("info", "Received HTTP response", { status_code: res.status });
       statusGauge.set(res.status);
-      const len = res.headers.get("content-length");
-      contentLength.set(len !== null && /^\d+$/.test(len) ? Number(len) : -1);
+      contentLength.set(reportedContentLength(req.headers, res.headers));
       bodyLength.set(bytes.byteLength);
       redirectsGauge.set(redirects);
       const lastModified = res.headers.get("last-modified");
