@@ -23,6 +23,8 @@ import { startPyrometer, eventually, freePort } from "../support/pyrometer.ts";
 import type { Running } from "../support/pyrometer.ts";
 import { ensureCommand } from "../support/apt.ts";
 import { instantQuery } from "../support/query.ts";
+import { decodeMessage, encodeMessage } from "../../shared/probe/dns-wire.ts";
+import type { ResourceRecord } from "../../shared/probe/dns-wire.ts";
 
 /** name → label-name lists (sorted, joined) of the samples in an exposition. */
 function shape(text: string): { names: Map<string, Set<string>>; value: (name: string) => number | undefined } {
@@ -99,7 +101,73 @@ const BLACKBOX_YML = `modules:
     tcp:
       query_response:
         - expect: "^220 "
+  dns_a:
+    prober: dns
+    timeout: 2s
+    dns:
+      TRANSPORT
+      query_name: example.test
+      query_type: A
+      validate_answer_rrs:
+        fail_if_not_matches_regexp: ['^example\\.test\\.\\t300\\tIN\\tA\\t10\\.0\\.0\\.[12]$']
+  dns_a_forbidden:
+    prober: dns
+    timeout: 2s
+    dns:
+      TRANSPORT
+      query_name: example.test
+      query_type: A
+      validate_answer_rrs:
+        fail_if_matches_regexp: ['10\\.0\\.0\\.2$']
+  dns_mx:
+    prober: dns
+    timeout: 2s
+    dns:
+      TRANSPORT
+      query_name: example.test
+      query_type: MX
+      validate_answer_rrs:
+        fail_if_none_matches_regexp: ['\\tMX\\t10 mail\\.example\\.test\\.$']
+  dns_txt:
+    prober: dns
+    timeout: 2s
+    dns:
+      TRANSPORT
+      query_name: example.test
+      query_type: TXT
+      validate_answer_rrs:
+        fail_if_not_matches_regexp: ['\\tTXT\\t"hello world" "v=2"$']
+  dns_soa:
+    prober: dns
+    timeout: 2s
+    dns:
+      TRANSPORT
+      query_name: example.test
+      query_type: SOA
+  dns_nxdomain:
+    prober: dns
+    timeout: 2s
+    dns:
+      TRANSPORT
+      query_name: missing.example.test
+      query_type: A
+      validate_authority_rrs:
+        fail_if_not_matches_regexp: ['\\tSOA\\tns\\.example\\.test\\. ']
+  dns_nxdomain_ok:
+    prober: dns
+    timeout: 2s
+    dns:
+      TRANSPORT
+      query_name: missing.example.test
+      query_type: A
+      valid_rcodes: [NXDOMAIN]
+      validate_authority_rrs:
+        fail_if_not_matches_regexp: ['\\tSOA\\tns\\.example\\.test\\. ']
 `;
+
+/** The same modules for each side: blackbox_exporter asks over TCP, Pyrometer over DoH (docs/compatibility.md). */
+const theirYml = BLACKBOX_YML.replaceAll("TRANSPORT", "transport_protocol: tcp");
+const ourYml = BLACKBOX_YML.replaceAll("      TRANSPORT\n", "");
 
 describe("/probe compared with blackbox_exporter", () => {
   const dir = mkdtempSync(join(tmpdir(), "pyrometer-probe-"));
@@ -111,6 +179,10 @@ describe("/probe compared with blackbox_exporter", () => {
   let tcpPort: number;
   let tlsWeb: Server;
   let tlsPort: number;
+  let dns: TcpServer;
+  let dnsPort: number;
+  let doh: Server;
+  let dohPort: number;
   let closedPort: number;
   let p: Running;
 
@@ -164,7 +236,37 @@ describe("/probe compared with blackbox_exporter", () => {
     await new Promise<void>((r) => tcp.listen(tcpPort, "127.0.0.1", r));
 
     const bbConfig = join(dir, "blackbox.yml");
-    writeFileSync(bbConfig, BLACKBOX_YML);
+    writeFileSync(bbConfig, theirYml);
+    const ourConfig = join(dir, "pyrometer-blackbox.yml");
+    writeFileSync(ourConfig, ourYml);
+    // One zone, served over DNS/TCP (for blackbox_exporter) and DNS-over-HTTPS (for Pyrometer).
+    [dnsPort, dohPort] = [await freePort(), await freePort()];
+    dns = createTcpServer((sock) => {
+      let buf = Buffer.alloc(0);
+      sock.on("data", (d) => {
+        buf = Buffer.concat([buf, d]);
+        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
+          buf = buf.subarray(2 + msg.length);
+          const answer = zoneAnswer(new Uint8Array(msg));
+          const len = Buffer.alloc(2);
+          len.writeUInt16BE(answer.length);
+          sock.write(Buffer.concat([len, answer]));
+        }
+      });
+      sock.on("error", () => undefined);
+    });
+    await new Promise<void>((r) => dns.listen(dnsPort, "127.0.0.1", r));
+    doh = createServer((req, res) => {
+      const parts: Buffer[] = [];
+      req.on("data", (d: Buffer) => parts.push(d));
+      req.on("end", () => {
+        if (req.method !== "POST" || req.headers["content-type"] !== "application/dns-message") return void (res.writeHead(415), res.end());
+        res.writeHead(200, { "content-type": "application/dns-message" });
+        res.end(zoneAnswer(new Uint8Array(Buffer.concat(parts))));
+      });
+    });
+    await new Promise<void>((r) => doh.listen(dohPort, "127.0.0.1", r));
     bb = spawn(blackbox, [`--config.file=${bbConfig}`, `--web.listen-address=127.0.0.1:${bbPort}`], { stdio: "ignore" });
     await eventually(async () => ((await fetch(`http://127.0.0.1:${bbPort}/metrics`)).ok ? true : undefined), 20_000, "blackbox_exporter");
 
@@ -185,7 +287,7 @@ ${multiTarget("regional", { module: ["http_2xx"], region: ["weur", "apac", "enam
       - targets: ["localhost:8787"]
 `,
     );
-    p = await startPyrometer({ state: join(dir, "state"), config, env: { PYROMETER_BLACKBOX_CONFIG: bbConfig } });
+    p = await startPyrometer({ state: join(dir, "state"), config, env: { PYROMETER_BLACKBOX_CONFIG: ourConfig } });
   });
 
   afterAll(async () => {
@@ -194,10 +296,13 @@ ${multiTarget("regional", { module: ["http_2xx"], region: ["weur", "apac", "enam
     web?.close();
     tcp?.close();
     tlsWeb?.close();
+    dns?.close();
+    doh?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const cases: [string, string, () => string, number][] = [
+  // [what, module, target, expected probe_success, Pyrometer's target when it differs]
+  const cases: [string, string, () => string, number, (() => string)?][] = [
     ["200", "http_2xx", () => `http://127.0.0.1:${webPort}/ok`, 1],
     ["500", "http_2xx", () => `http://127.0.0.1:${webPort}/error`, 0],
     ["redirect chain", "http_2xx", () => `http://127.0.0.1:${webPort}/redirect/3`, 1],
@@ -215,14 +320,21 @@ ${multiTarget("regional", { module: ["http_2xx"], region: ["weur", "apac", "enam
     ["TCP banner dialogue", "ssh_banner", () => `127.0.0.1:${tcpPort}`, 1],
     ["TCP banner mismatch", "smtp_banner", () => `127.0.0.1:${tcpPort}`, 0],
     ["closed TCP port", "tcp_connect", () => `127.0.0.1:${closedPort}`, 0],
+    ["DNS A records validated", "dns_a", () => `127.0.0.1:${dnsPort}`, 1, () => `http://127.0.0.1:${dohPort}/dns-query`],
+    ["DNS answer matching a forbidden regex", "dns_a_forbidden", () => `127.0.0.1:${dnsPort}`, 0, () => `http://127.0.0.1:${dohPort}/dns-query`],
+    ["DNS MX", "dns_mx", () => `127.0.0.1:${dnsPort}`, 1, () => `http://127.0.0.1:${dohPort}/dns-query`],
+    ["DNS TXT", "dns_txt", () => `127.0.0.1:${dnsPort}`, 1, () => `http://127.0.0.1:${dohPort}/dns-query`],
+    ["DNS SOA serial", "dns_soa", () => `127.0.0.1:${dnsPort}`, 1, () => `http://127.0.0.1:${dohPort}/dns-query`],
+    ["NXDOMAIN", "dns_nxdomain", () => `127.0.0.1:${dnsPort}`, 0, () => `http://127.0.0.1:${dohPort}/dns-query`],
+    ["NXDOMAIN allowed, authority validated", "dns_nxdomain_ok", () => `127.0.0.1:${dnsPort}`, 1, () => `http://127.0.0.1:${dohPort}/dns-query`],
   ];
 
-  for (const [what, module, target, expected] of cases) {
+  for (const [what, module, target, expected, ourTarget] of cases) {
     it(`${what}: same probe_success, metric and label names`, async () => {
-      const q = `target=${encodeURIComponent(target())}&module=${module}`;
+      const q = (t: string) => `target=${encodeURIComponent(t)}&module=${module}`;
       const [theirs, ours] = await Promise.all([
-        fetch(`http://127.0.0.1:${bbPort}/probe?${q}`).then((r) => r.text()),
-        fetch(`${p.url}/probe?${q}`).then((r) => r.text()),
+        fetch(`http://127.0.0.1:${bbPort}/probe?${q(target())}`).then((r) => r.text()),
+        fetch(`${p.url}/probe?${q((ourTarget ?? target)())}`).then((r) => r.text()),
       ]);
       const a = shape(theirs);
       const b = shape(ours);
@@ -236,6 +348,9 @@ ${multiTarget("regional", { module: ["http_2xx"], region: ["weur", "apac", "enam
         expect(b.value("probe_http_last_modified_timestamp_seconds")).toBe(a.value("probe_http_last_modified_timestamp_seconds"));
       }
       expect(b.value("probe_ip_addr_hash")).toBe(a.value("probe_ip_addr_hash"));
+      for (const n of ["probe_dns_answer_rrs", "probe_dns_authority_rrs", "probe_dns_additional_rrs", "probe_dns_serial", "probe_dns_query_succeeded"]) {
+        expect(b.value(n), n).toBe(a.value(n));
+      }
       const missing = [...a.names.keys()].filter((n) => !b.names.has(n));
       expect(missing.filter((n) => !CANNOT_SEE.has(n))).toEqual([]);
       expect([...b.names.keys()].filter((n) => !a.names.has(n))).toEqual([]);
@@ -300,6 +415,29 @@ ${multiTarget("regional", { module: ["http_2xx"], region: ["weur", "apac", "enam
     await eventually(async () => ((await query(expr)).length === 0 ? true : undefined), 30_000, "HeartbeatMissing cleared");
   });
 });
+
+const rr = (name: string, type: number, rdata: number[]): ResourceRecord => ({ name, type, class: 1, ttl: 300, rdata: new Uint8Array(rdata), text: "" });
+const wireName = (n: string) => [...n.split(".").filter(Boolean).flatMap((l) => [l.length, ...Buffer.from(l)]), 0];
+const SOA = rr("example.test.", 6, [...wireName("ns.example.test"), ...wireName("hostmaster.example.test"), ...[2026120401, 7200, 3600, 1209600, 300].flatMap((v) => [v >>> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255])]);
+const ZONE: Record<string, ResourceRecord[]> = {
+  "example.test.:1": [rr("example.test.", 1, [10, 0, 0, 1]), rr("example.test.", 1, [10, 0, 0, 2])],
+  "example.test.:15": [rr("example.test.", 15, [0, 10, ...wireName("mail.example.test")])],
+  "example.test.:16": [rr("example.test.", 16, [11, ...Buffer.from("hello world"), 3, ...Buffer.from("v=2")])],
+  "example.test.:6": [SOA],
+};
+
+/** The test zone's answer to a query (NXDOMAIN with the SOA for unknown names). */
+function zoneAnswer(query: Uint8Array): Uint8Array {
+  const q = decodeMessage(query);
+  const question = q.questions[0]!;
+  const name = question.name.toLowerCase();
+  const answer = ZONE[`${name}:${question.type}`] ?? [];
+  const known = name === "example.test.";
+  return encodeMessage({
+    id: q.id, response: true, authoritative: true, recursionDesired: q.recursionDesired, rcode: known ? 0 : 3,
+    questions: q.questions, answer, authority: answer.length === 0 ? [SOA] : [],
+  });
+}
 
 function ruleExpr(alert: string): string {
   const file = parse(readFileSync(resolve(import.meta.dirname, "../../config/rules/uptime.rules.yml"), "utf8")) as {
