@@ -40,7 +40,7 @@ export function findSubmatch(r: SearchRegex, text: string): { groups: (string | 
  * text (empty when unknown or unmatched), `$$` a dollar sign.
  */
 export function expandTemplate(template: string, m: { groups: (string | null)[]; named: Record<string, number> }): string {
-  return template.replace(/\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (all, dollar: string, braced?: string, bare?: string) => {
+  return template.replace(/\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (_all, dollar: string, braced?: string, bare?: string) => {
     if (dollar === "$") return "$";
     const name = braced ?? bare!;
     const index = /^\d+$/.test(name) ? Number(name) : m.named[name];
