@@ -3,7 +3,8 @@
  *
  * - PORT overrides the port; PYROMETER_CONFIG names another prometheus.yml;
  *   PYROMETER_STATE another state folder (default .wrangler/state);
- *   HEAD_SHARDS the shard count (default 4 locally).
+ *   HEAD_SHARDS the shard count (default 4 locally); PYROMETER_BLACKBOX_CONFIG
+ *   another blackbox.yml for /probe.
  * - Applies the D1 migrations to the local database first (wrangler dev does not).
  * - Cron never fires under wrangler dev, so once the server answers this
  *   triggers the scheduled handler by hand; from then on the scrape
@@ -30,6 +31,16 @@ try {
   process.exit(1);
 }
 
+// PYROMETER_BLACKBOX_CONFIG names a blackbox.yml for /probe (else the bundled config/blackbox.yml).
+const blackboxPath = process.env.PYROMETER_BLACKBOX_CONFIG ? resolve(process.env.PYROMETER_BLACKBOX_CONFIG) : undefined;
+let blackboxVars: string[] = [];
+try {
+  if (blackboxPath) blackboxVars = ["--var", `BLACKBOX_CONFIG:${readFileSync(blackboxPath, "utf8")}`, "--var", `BLACKBOX_CONFIG_FILE:${basename(blackboxPath)}`];
+} catch (e) {
+  console.error(`pyrometer: cannot read blackbox config ${blackboxPath}: ${(e as Error).message}`);
+  process.exit(1);
+}
+
 const migrate = spawnSync(process.execPath, [wranglerCli, "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
   cwd: root,
   env: { ...env, CI: "true" },
@@ -52,6 +63,7 @@ const dev = spawn(
     "--var", `HEAD_SHARDS:${shards}`,
     "--var", `PROMETHEUS_CONFIG:${configText}`,
     "--var", `PROMETHEUS_CONFIG_FILE:${basename(configPath)}`,
+    ...blackboxVars,
   ],
   { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
 );

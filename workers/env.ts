@@ -5,6 +5,7 @@
 import type { HeadShard } from "./head/head-shard.ts";
 import type { ScrapeScheduler } from "./scraper/scheduler.ts";
 import type { Pushgateway } from "./pushgateway/pushgateway.ts";
+import type { Prober } from "./probe/prober.ts";
 
 export interface Env {
   HEAD_SHARD: DurableObjectNamespace<HeadShard>;
@@ -26,4 +27,17 @@ export interface Env {
   WRITE_TOKEN?: string;
   /** "false" keeps the scheduler from arming itself (worker tests drive it by hand). */
   SCRAPE_AUTOSTART?: string;
+  // Probes and heartbeats (workers/probe).
+  /** One Prober object per region (location hint). */
+  PROBER: DurableObjectNamespace<Prober>;
+  /** blackbox.yml text overriding the bundled config/blackbox.yml. */
+  BLACKBOX_CONFIG?: string;
+  /** File name used in config error messages for BLACKBOX_CONFIG. */
+  BLACKBOX_CONFIG_FILE?: string;
+  /** When set (a secret), /heartbeat pings must carry it (`?token=` or Bearer). */
+  HEARTBEAT_TOKEN?: string;
+  /** When set (a secret), /probe requires it (Bearer or `?token=`), except from the scheduler's in-process scrapes. */
+  PROBE_TOKEN?: string;
+  /** "true" only on the env the scheduler passes to its in-process scrapes; never a binding. */
+  SELF_SCRAPE?: string;
 }

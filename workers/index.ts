@@ -9,6 +9,7 @@ import { allScrapers } from "./scraper/stub.ts";
 export { HeadShard } from "./head/head-shard.ts";
 export { ScrapeScheduler } from "./scraper/scheduler.ts";
 export { Pushgateway } from "./pushgateway/pushgateway.ts";
+export { Prober } from "./probe/prober.ts";
 
 const app = createApp();
 

@@ -22,6 +22,8 @@ import { isReady } from "./ready.ts";
 import { ingestRoutes } from "./ingest.ts";
 import { pushgatewayRoutes } from "../pushgateway/routes.ts";
 import { federateRoutes } from "./federate.ts";
+import { probeRoutes } from "../probe/routes.ts";
+import { heartbeatRoutes } from "../probe/heartbeat-routes.ts";
 import { allScrapers } from "../scraper/stub.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { parseSeriesMatchers } from "./matchers.ts";
@@ -84,6 +86,8 @@ export function createApp() {
   app.route("/", ingestRoutes());
   app.route("/", pushgatewayRoutes());
   app.route("/", federateRoutes());
+  app.route("/", probeRoutes());
+  app.route("/", heartbeatRoutes());
 
   app.get("/-/healthy", (c) => c.text("Prometheus Server is Healthy.\n"));
   app.get("/-/ready", async (c) =>

@@ -15,17 +15,9 @@ import type { Labels } from "../../shared/labels/labels.ts";
 import { labelsKey, labelsEqual } from "../../shared/labels/labels.ts";
 import { SampleBuffer } from "../../shared/tsdb/memory-samples.ts";
 import { ApiError, errorBody } from "../../shared/api/errors.ts";
+import { sameToken } from "../../shared/api/token.ts";
 
 type Ctx = Context<{ Bindings: Env }>;
-
-/** Constant-time comparison, so the token cannot be guessed byte by byte from timings. */
-function sameToken(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
 
 function unauthorized(c: Ctx): Response | undefined {
   const token = c.env.WRITE_TOKEN;

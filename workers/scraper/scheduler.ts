@@ -270,7 +270,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
         // tick of its slot is stamped with the slot, so a target's timestamps
         // stay exactly one interval apart (and compress to 1 bit each).
         const stamp = start - t.nextAt >= 0 && start - t.nextAt < TICK_MS ? t.nextAt : start;
-        const inProcess = t.address === this.env.SELF_ADDRESS ? () => this.#serveSelf(t.scrapeUrl) : undefined;
+        const inProcess = t.address === this.env.SELF_ADDRESS ? () => this.#serveSelf(t.scrapeUrl, t.timeout) : undefined;
         const input = await scrapeTarget(t.config, t.scrapeUrl, t.timeout, inProcess);
         const durationMs = Date.now() - start;
         const report = appendScrape(app, t.cache, t.labels, { ...t.config, scrapeTimeout: t.timeout }, input, stamp, durationMs);
@@ -323,10 +323,12 @@ export class ScrapeScheduler extends DurableObject<Env> {
    * /metrics gets this object's statistics passed in (calling its own stub
    * from inside an alarm would wait on itself).
    */
-  async #serveSelf(url: string): Promise<string> {
+  async #serveSelf(url: string, timeoutMs: number): Promise<string> {
     const path = new URL(url).pathname;
     if (path === "/metrics") return selfMetrics(this.env, { shard: this.#shard, stats: this.stats() });
-    const res = await selfApp.fetch(new Request(url), this.env);
+    // The scrape timeout, as Prometheus sends it (/probe sizes its probe by it).
+    const headers = { "X-Prometheus-Scrape-Timeout-Seconds": String(timeoutMs / 1000) };
+    const res = await selfApp.fetch(new Request(url, { headers }), { ...this.env, SELF_SCRAPE: "true" });
     if (res.status !== 200) throw new Error(`server returned HTTP status ${res.status}`);
     return res.text();
   }

@@ -1,0 +1,21 @@
+/**
+ * @module
+ * The blackbox.yml in force: BLACKBOX_CONFIG when set (npm start passes the
+ * file named by PYROMETER_BLACKBOX_CONFIG; deployed, a secret), else the
+ * bundled config/blackbox.yml. Parsed once per text.
+ */
+import type { Env } from "../env.ts";
+import { parseBlackboxConfig } from "../../shared/probe/index.ts";
+import type { BlackboxConfig } from "../../shared/probe/index.ts";
+import bundled from "../../config/blackbox.yml";
+
+let cached: { text: string; config: BlackboxConfig } | undefined;
+
+export function loadBlackboxConfig(env: Env): BlackboxConfig {
+  const text = env.BLACKBOX_CONFIG ?? bundled;
+  if (cached?.text !== text) {
+    const name = env.BLACKBOX_CONFIG ? (env.BLACKBOX_CONFIG_FILE ?? "blackbox.yml") : "config/blackbox.yml";
+    cached = { text, config: parseBlackboxConfig(text, name) };
+  }
+  return cached.config;
+}
