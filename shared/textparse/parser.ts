@@ -115,6 +115,9 @@ function unescape(s: string, start: number, end: number, quotes: boolean): strin
   return detach(out + s.slice(from, end));
 }
 
+/** Up to this many labels, quadratic loops beat building a Set or calling sort. */
+const QUADRATIC_MAX = 64;
+
 /**
  * One line's label pairs: names as strings, values as offsets into the text
  * (a negative end marks escapes), so a line costs no value strings until a
@@ -154,6 +157,16 @@ class LabelScratch {
   duplicate(): string | undefined {
     const { names, count } = this;
     if (count > 0 && names[0] === METRIC_NAME) return METRIC_NAME;
+    if (count > QUADRATIC_MAX) {
+      // Linear for long lists (a hostile line), in the same order as below.
+      const seen = new Set<string>([names[0]!]);
+      for (let a = 1; a < count; a++) {
+        const x = names[a]!;
+        if (x === METRIC_NAME || seen.has(x)) return x;
+        seen.add(x);
+      }
+      return undefined;
+    }
     for (let a = 1; a < count; a++) {
       const x = names[a]!;
       if (x === METRIC_NAME) return x;
@@ -169,8 +182,16 @@ function sameText(b: Uint16Array, a: number, c: number, len: number): boolean {
   return true;
 }
 
-/** Sorts by name in place (insertion sort: exposition labels are nearly sorted). */
+/**
+ * Sorts by name in place (insertion sort: exposition labels are nearly
+ * sorted); long lists take the library sort, so a hostile line with 100,000
+ * labels costs n log n, not n².
+ */
 function sortLabels(ls: Label[]): void {
+  if (ls.length > QUADRATIC_MAX) {
+    ls.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return;
+  }
   for (let i = 1; i < ls.length; i++) {
     const x = ls[i]!;
     let j = i - 1;

@@ -76,7 +76,8 @@ export class ImportBatch {
   }
 
   series(): SeriesData[] {
-    return [...this.#bySeries.values()].map(({ labels, buf }) => ({ labels, t: buf.t.subarray(0, buf.n), v: buf.v.subarray(0, buf.n) }));
+    // Copies of exact size: a view would carry its whole buffer through the RPC's structured clone.
+    return [...this.#bySeries.values()].map(({ labels, buf }) => ({ labels, t: buf.t.slice(0, buf.n), v: buf.v.slice(0, buf.n) }));
   }
 }
 
