@@ -57,7 +57,7 @@ scrape_configs:
       - targets: ["127.0.0.1:${serverPort}"]
 `,
     );
-    p = await startPyrometer({ state: join(dir, "state"), config, env: { HEAD_SHARDS: "1" } });
+    p = await startPyrometer({ state: join(dir, "state"), config, env: { HEAD_SHARDS: "1", LABEL_LIMIT: "8" } });
     let body = "";
     for (let t = now - 3600_000; t <= now; t += 60_000) body += `hostile_e2e ${t % 101} ${t}\n`;
     expect((await fetch(`${p.url}/api/v1/import/prometheus`, { method: "POST", body })).status).toBe(200);
@@ -99,6 +99,13 @@ scrape_configs:
     expect(await count()).toBe(61);
     const names = (await (await fetch(`${p.url}/api/v1/label/__name__/values`)).json()) as { data: string[] };
     expect(names.data).not.toContain("hostile_e2e_flood");
+  });
+
+  it("takes ingest limits from the environment of npm start (LABEL_LIMIT=8)", async () => {
+    const labels = Array.from({ length: 8 }, (_, i) => `l${i}="v"`).join(",");
+    const res = await fetch(`${p.url}/api/v1/import/prometheus`, { method: "POST", body: `hostile_e2e_wide{${labels}} 1\n` });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe('label_limit exceeded (metric: "hostile_e2e_wide", number of labels: 9, limit: 8)');
   });
 
   it("reports scrape errors in Prometheus's words in /api/v1/targets", async () => {

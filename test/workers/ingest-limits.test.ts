@@ -66,6 +66,12 @@ describe("request size limit (MAX_REQUEST_BYTES)", () => {
     });
   }
 
+  it("a POSTed query form is read under the same limit", async () => {
+    const { stream } = counted(64 * MiB);
+    const res = await app.fetch(new Request("http://localhost/api/v1/query", { method: "POST", body: stream, headers: { "content-type": "application/x-www-form-urlencoded" } }), small);
+    expect((await errorOf(res, 413)).error).toBe(`request body exceeds the limit of ${MiB} bytes (MAX_REQUEST_BYTES)`);
+  });
+
   it("quotes at most 100 characters of an offending line in a 400", async () => {
     const line = `bad_metric{a="${"x".repeat(500_000)}" 1\n`;
     const res = await SELF.fetch("http://localhost/api/v1/import/prometheus", { method: "POST", body: "ok_metric 1\n" + line });
