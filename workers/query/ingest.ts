@@ -62,17 +62,24 @@ export class ImportBatch {
     if (t > this.#maxT) throw new ApiError("bad_data", tooFarInFuture(labels, t, this.#limits));
     let cur = this.#last;
     if (cur === undefined || !labelsEqual(cur.labels, labels)) {
-      const problem = labelsLimitProblem(labels, this.#limits);
-      if (problem !== undefined) throw new ApiError("bad_data", problem);
+      // The count first: building the key of 100,000 labels is what must not happen.
+      if (labels.length > this.#limits.labelLimit) this.#refuse(labels);
       const key = labelsKey(labels);
       cur = this.#bySeries.get(key);
       if (cur === undefined) {
+        this.#refuse(labels);
         cur = { labels, buf: new SampleBuffer(64) };
         this.#bySeries.set(key, cur);
       }
       this.#last = cur;
     }
     cur.buf.push(t, v);
+  }
+
+  /** Throws the labels' limit problem, if they have one (each new series is checked once). */
+  #refuse(labels: Labels): void {
+    const problem = labelsLimitProblem(labels, this.#limits);
+    if (problem !== undefined) throw new ApiError("bad_data", problem);
   }
 
   series(): SeriesData[] {
