@@ -24,3 +24,24 @@ export function quoteCapped(s: string, quote: (x: string) => string = JSON.strin
   const at = cut.lastIndexOf("... (");
   return quote(cut.slice(0, at)) + cut.slice(at);
 }
+
+/**
+ * An error message with every quoted run ("…" or `…`) longer than `max` characters
+ * cut to `max`, then the whole capped at 10 × `max`: for messages built by
+ * code that quotes input without knowing how long it is.
+ */
+export function capQuotedRuns(message: string, max = QUOTE_LIMIT): string {
+  if (message.length <= max) return message;
+  // "…" with escapes, or Go's raw `…` (regexp errors quote that way).
+  const out = message.replace(/"((?:[^"\\]|\\.)*)"|`([^`]*)`/g, (whole, quoted: string | undefined, raw: string | undefined) => {
+    if (raw !== undefined) return raw.length <= max ? whole : `\`${raw.slice(0, max)}\`... (${raw.length - max} more characters)`;
+    const inner = quoted!;
+    if (inner.length <= max) return whole;
+    let cut = inner.slice(0, max);
+    // Never end inside an escape sequence.
+    const slashes = /\\*$/.exec(cut)![0].length;
+    if (slashes % 2 === 1) cut = cut.slice(0, -1);
+    return `"${cut}"... (${inner.length - cut.length} more characters)`;
+  });
+  return capText(out, 10 * max);
+}
