@@ -4,4 +4,4 @@ export { statusJson, type MetricsJson, type StatusInfo } from "./render.ts";
 export type { PushGroupsJSON, GroupJSON, FamilyJSON, SampleJSON } from "./persist.ts";
 export { PUSH_TIME_METRIC, PUSH_FAILURE_TIME_METRIC } from "./group.ts";
 export { parsePushBody } from "./parse-body.ts";
-export { checkPushLimits } from "./limits.ts";
+export { checkPushLimits, pushBodyLimits, MAX_PUSH_BYTES } from "./limits.ts";

@@ -14,6 +14,14 @@ import { labelsLimitProblem, type IngestLimits } from "../limits/ingest-limits.t
 import type { GroupingKey } from "./grouping-key.ts";
 import { INCONSISTENT } from "./push-groups.ts";
 
+/** A push body crosses one Durable Object RPC (limited to 32 MiB) whole, so it is capped below that. */
+export const MAX_PUSH_BYTES = 16 * 1024 * 1024;
+
+/** The limits a push body is read under: the deployment's, but at most MAX_PUSH_BYTES sent or inflated. */
+export function pushBodyLimits(limits: IngestLimits): IngestLimits {
+  return { ...limits, maxRequestBytes: Math.min(limits.maxRequestBytes, MAX_PUSH_BYTES), maxDecodedBytes: Math.min(limits.maxDecodedBytes, MAX_PUSH_BYTES) };
+}
+
 export function checkPushLimits(key: GroupingKey, families: readonly MetricFamily[], limits: IngestLimits): void {
   const keyProblem = labelsLimitProblem(key.labels, limits);
   if (keyProblem !== undefined) throw new ApiError("bad_data", `grouping key: ${keyProblem}`);

@@ -66,6 +66,13 @@ describe("request size limit (MAX_REQUEST_BYTES)", () => {
     });
   }
 
+  it("a push is at most 16 MiB, sent or inflated (it crosses one Durable Object RPC, limited to 32 MiB)", async () => {
+    const res = await SELF.fetch("http://localhost/metrics/job/toolarge", { method: "PUT", body: new Uint8Array(20 * MiB).fill(0x20) });
+    expect((await errorOf(res, 413)).error).toBe(`request body of ${20 * MiB} bytes exceeds the limit of ${16 * MiB} bytes (at most 16 MiB for a push)`);
+    const zipped = await SELF.fetch("http://localhost/metrics/job/toolarge", { method: "PUT", body: await gzip(new Uint8Array(20 * MiB).fill(0x20)), headers: { "content-encoding": "gzip" } });
+    expect((await errorOf(zipped, 413)).error).toBe(`decompressed body exceeds the limit of ${16 * MiB} bytes (at most 16 MiB for a push)`);
+  });
+
   it("a POSTed query form is read under the same limit", async () => {
     const { stream } = counted(64 * MiB);
     const res = await app.fetch(new Request("http://localhost/api/v1/query", { method: "POST", body: stream, headers: { "content-type": "application/x-www-form-urlencoded" } }), small);

@@ -15,6 +15,7 @@ import { capText } from "../../shared/format/cap-text.ts";
 import { ingestLimits } from "../limits.ts";
 import { readBody } from "../query/body.ts";
 import type { PushReply } from "./pushgateway.ts";
+import { pushBodyLimits } from "../../shared/pushgateway/index.ts";
 
 export function pushgatewayStub(env: Env) {
   return env.PUSHGATEWAY.get(env.PUSHGATEWAY.idFromName("default"));
@@ -40,7 +41,13 @@ export function pushgatewayRoutes() {
   for (const prefix of ["/metrics/job/*", "/metrics/job@base64/*"]) {
     app.on(["PUT", "POST"], prefix, async (c) => {
       const gzip = isGzip(c);
-      const body = await readBody(c.req.raw, ingestLimits(c.env), gzip);
+      const limits = ingestLimits(c.env);
+      const push = pushBodyLimits(limits);
+      const names = {
+        request: push.maxRequestBytes < limits.maxRequestBytes ? "at most 16 MiB for a push" : "MAX_REQUEST_BYTES",
+        decoded: push.maxDecodedBytes < limits.maxDecodedBytes ? "at most 16 MiB for a push" : "MAX_DECODED_BYTES",
+      };
+      const body = await readBody(c.req.raw, push, gzip, names);
       const path = new URL(c.req.url).pathname;
       return answer(c, await pushgatewayStub(c.env).push(c.req.method as "PUT" | "POST", path, body, c.req.header("content-type") ?? null));
     });

@@ -14,11 +14,19 @@ export function bodyTooLarge(limit: number, what = "request body", variable = "M
   return new ApiError("bad_data", `${what} exceeds the limit of ${limit} bytes (${variable})`, 413);
 }
 
+/** What a limit message names as the setting (a route with a lower fixed cap says so). */
+export interface LimitNames {
+  request: string;
+  decoded: string;
+}
+
+const VARIABLES: LimitNames = { request: "MAX_REQUEST_BYTES", decoded: "MAX_DECODED_BYTES" };
+
 /** Refuses a request whose declared length is over the limit, before reading any of it. */
-export function checkContentLength(req: Request, limits: IngestLimits): void {
+export function checkContentLength(req: Request, limits: IngestLimits, names = VARIABLES): void {
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > limits.maxRequestBytes) {
-    throw bodyTooLarge(limits.maxRequestBytes, `request body of ${declared} bytes`);
+    throw bodyTooLarge(limits.maxRequestBytes, `request body of ${declared} bytes`, names.request);
   }
 }
 
@@ -39,16 +47,16 @@ function counter(limit: number, error: () => ApiError): TransformStream<Uint8Arr
  * (under MAX_DECODED_BYTES) when `gzip` is set. Errors while reading are
  * ApiErrors: 413 over a limit, 400 for a body that is not gzip.
  */
-export async function* bodyChunks(req: Request, limits: IngestLimits, gzip = false): AsyncGenerator<Uint8Array> {
-  checkContentLength(req, limits);
+export async function* bodyChunks(req: Request, limits: IngestLimits, gzip = false, names = VARIABLES): AsyncGenerator<Uint8Array> {
+  checkContentLength(req, limits, names);
   if (req.body === null) return;
   let failure: ApiError | undefined;
   const fail = (e: ApiError) => () => (failure = e);
-  let stream = req.body.pipeThrough(counter(limits.maxRequestBytes, fail(bodyTooLarge(limits.maxRequestBytes))));
+  let stream = req.body.pipeThrough(counter(limits.maxRequestBytes, fail(bodyTooLarge(limits.maxRequestBytes, "request body", names.request))));
   if (gzip) {
     stream = stream
       .pipeThrough(new DecompressionStream("gzip"))
-      .pipeThrough(counter(limits.maxDecodedBytes, fail(bodyTooLarge(limits.maxDecodedBytes, "decompressed body", "MAX_DECODED_BYTES"))));
+      .pipeThrough(counter(limits.maxDecodedBytes, fail(bodyTooLarge(limits.maxDecodedBytes, "decompressed body", names.decoded))));
   }
   const reader = stream.getReader();
   try {
@@ -71,10 +79,10 @@ export async function* bodyChunks(req: Request, limits: IngestLimits, gzip = fal
 }
 
 /** The whole body (see bodyChunks), in one array. */
-export async function readBody(req: Request, limits: IngestLimits, gzip = false): Promise<Uint8Array> {
+export async function readBody(req: Request, limits: IngestLimits, gzip = false, names = VARIABLES): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let size = 0;
-  for await (const p of bodyChunks(req, limits, gzip)) {
+  for await (const p of bodyChunks(req, limits, gzip, names)) {
     parts.push(p);
     size += p.byteLength;
   }
