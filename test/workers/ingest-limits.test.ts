@@ -102,6 +102,17 @@ describe("request size limit (MAX_REQUEST_BYTES)", () => {
   });
 });
 
+describe("import in pieces", () => {
+  it("normalizes le values of a histogram whose TYPE line is in an earlier piece, as a whole-body parse does", async () => {
+    const now = Date.now();
+    let body = "# TYPE piece_hist histogram\n";
+    for (let i = 0; body.length < 1.5 * MiB; i++) body += `piece_hist_bucket{le="1",i="${i % 20}"} ${i} ${now - 200_000 + i}\n`;
+    expect((await SELF.fetch("http://localhost/api/v1/import/prometheus", { method: "POST", body })).status).toBe(200);
+    const res = await SELF.fetch(`http://localhost/api/v1/label/le/values?${new URLSearchParams({ "match[]": "piece_hist_bucket" })}`);
+    expect(((await res.json()) as { data: string[] }).data).toEqual(["1.0"]);
+  });
+});
+
 describe("label limits and expression depth (no stack overflow, nothing accepted that is not durable)", () => {
   const wide = (n: number) => {
     const rec: Record<string, string> = { __name__: "wide_metric" };

@@ -9,6 +9,7 @@ import type { Context } from "hono";
 import type { Env } from "../env.ts";
 import { shardedAppender, commitToShards } from "../head/shards.ts";
 import { parseImport, ParseError as TextParseError } from "../../shared/textparse/index.ts";
+import { lastTypeLine } from "../../shared/textparse/pieces.ts";
 import { decodeWriteRequest, checkRemoteWriteHeaders } from "../../shared/remote/index.ts";
 import type { AppendResult, SeriesData } from "../../shared/tsdb/querier.ts";
 import type { Labels } from "../../shared/labels/labels.ts";
@@ -96,6 +97,13 @@ function contentEncoding(c: Ctx): "" | "gzip" {
   throw new ApiError("bad_data", `unsupported Content-Encoding ${JSON.stringify(capText(enc))}: send the body plain or gzip-compressed`, 415);
 }
 
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 function rejected(r: AppendResult): number {
   return r.outOfOrder + r.duplicate + r.tooOld;
 }
@@ -110,17 +118,22 @@ export function ingestRoutes() {
     const now = Date.now();
     const batch = new ImportBatch(limits, now);
     let parsed = 0;
-    // Parsed a piece of whole lines at a time: the body is never held whole as text.
+    // Parsed a piece of whole lines at a time: the body is never held whole as
+    // text. The previous piece's last TYPE line goes first, as the parser's state.
+    let typeLine: Uint8Array | undefined;
     for await (const piece of linePieces(bodyChunks(c.req.raw, limits, contentEncoding(c) === "gzip"))) {
+      const text = typeLine === undefined ? piece.bytes : concatBytes(typeLine, piece.bytes);
+      const firstLine = piece.firstLine - (typeLine === undefined ? 0 : 1);
       try {
-        parsed += parseImport(piece.bytes, now, (ls, v, t) => batch.add(ls, t, v));
+        parsed += parseImport(text, now, (ls, v, t) => batch.add(ls, t, v));
       } catch (e) {
         // Nothing is appended from a body that does not parse: the whole request is rejected.
         if (e instanceof TextParseError) {
-          throw new ApiError("bad_data", `cannot parse import body: line ${e.line + piece.firstLine - 1}: ${e.detail}`);
+          throw new ApiError("bad_data", `cannot parse import body: line ${e.line + firstLine - 1}: ${e.detail}`);
         }
         throw e;
       }
+      typeLine = lastTypeLine(piece.bytes) ?? typeLine;
     }
     const r = await commitToShards(c.env, batch.series(), { backfill: true });
     return c.json({
