@@ -10,8 +10,13 @@ import type { Server } from "node:http";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { startPyrometer, eventually, freePort } from "../support/pyrometer.ts";
 import type { Running } from "../support/pyrometer.ts";
+import { ensureCommand } from "../support/apt.ts";
+import { labelsFromRecord } from "../../shared/labels/labels.ts";
+import { encodeWriteRequest, REMOTE_WRITE_HEADERS } from "../../shared/remote/index.ts";
 
 const MB = 1024 * 1024;
 
@@ -21,7 +26,18 @@ describe("hostile input against the running system", () => {
   let server: Server;
   let serverPort: number;
   let closedPort: number;
+  // The real thing, scraping the same targets.
+  let prom: ChildProcess | undefined;
+  let promUrl: string;
+  let promOut = "";
   const now = Date.now();
+
+  async function lastErrors(base: string): Promise<Record<string, string> | undefined> {
+    const res = await fetch(`${base}/api/v1/targets`);
+    const body = (await res.json()) as { data: { activeTargets: { scrapePool: string; lastError: string }[] } };
+    const byPool = Object.fromEntries(body.data.activeTargets.map((t) => [t.scrapePool, t.lastError]));
+    return byPool.refused && byPool.broken && byPool.slow ? byPool : undefined;
+  }
 
   async function count(): Promise<number> {
     const res = await fetch(`${p.url}/api/v1/query?query=${encodeURIComponent("count_over_time(hostile_e2e[2h])")}`);
@@ -57,6 +73,14 @@ scrape_configs:
       - targets: ["127.0.0.1:${serverPort}"]
 `,
     );
+    const prometheus = ensureCommand("prometheus", "prometheus");
+    const promPort = await freePort();
+    promUrl = `http://127.0.0.1:${promPort}`;
+    prom = spawn(prometheus, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, "prom-data")}`, `--web.listen-address=127.0.0.1:${promPort}`], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    prom.stdout!.on("data", (d) => (promOut += d));
+    prom.stderr!.on("data", (d) => (promOut += d));
     p = await startPyrometer({ state: join(dir, "state"), config, env: { HEAD_SHARDS: "1", LABEL_LIMIT: "8" } });
     let body = "";
     for (let t = now - 3600_000; t <= now; t += 60_000) body += `hostile_e2e ${t % 101} ${t}\n`;
@@ -65,6 +89,11 @@ scrape_configs:
   });
 
   afterAll(async () => {
+    if (prom && prom.exitCode === null) {
+      const exited = new Promise((r) => prom!.once("exit", r));
+      prom.kill("SIGTERM");
+      await exited;
+    }
     await p?.stop();
     server?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -108,19 +137,20 @@ scrape_configs:
     expect(((await res.json()) as { error: string }).error).toBe('label_limit exceeded (metric: "hostile_e2e_wide", number of labels: 9, limit: 8)');
   });
 
-  it("reports scrape errors in Prometheus's words in /api/v1/targets", async () => {
-    const errors = await eventually(
-      async () => {
-        const res = await fetch(`${p.url}/api/v1/targets`);
-        const body = (await res.json()) as { data: { activeTargets: { scrapePool: string; lastError: string }[] } };
-        const byPool = Object.fromEntries(body.data.activeTargets.map((t) => [t.scrapePool, t.lastError]));
-        return byPool.refused && byPool.broken && byPool.slow ? byPool : undefined;
-      },
-      60_000,
-      "all three targets to have failed once",
-    );
+  it("reports scrape errors in Prometheus's words in /api/v1/targets, the same as a real Prometheus", async () => {
+    const errors = await eventually(() => lastErrors(p.url), 60_000, "all three targets to have failed once in Pyrometer");
     expect(errors.refused).toBe(`Get "http://127.0.0.1:${closedPort}/metrics": dial tcp 127.0.0.1:${closedPort}: connect: connection refused`);
     expect(errors.broken).toBe("server returned HTTP status 500 Internal Server Error");
     expect(errors.slow).toBe(`Get "http://127.0.0.1:${serverPort}/slow": context deadline exceeded`);
+    const real = await eventually(() => lastErrors(promUrl), 60_000, `all three targets to have failed once in Prometheus:\n${promOut}`);
+    expect(errors).toEqual(real);
+  });
+
+  it("refuses a remote-written sample from the far future with 400, out of bounds, as Prometheus 3's receiver (Debian's 2.42 still accepts it)", async () => {
+    const body = encodeWriteRequest([{ labels: labelsFromRecord({ __name__: "hostile_e2e_future" }), t: Float64Array.of(4102444800000), v: Float64Array.of(1) }]);
+    const ours = await fetch(`${p.url}/api/v1/write`, { method: "POST", body, headers: REMOTE_WRITE_HEADERS });
+    expect(ours.status).toBe(400);
+    expect(((await ours.json()) as { error: string }).error).toMatch(/^out of bounds: timestamp 4102444800000 of series hostile_e2e_future is too far in the future/);
+    expect(await count()).toBe(61);
   });
 });
