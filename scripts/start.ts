@@ -13,6 +13,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve, dirname, basename } from "node:path";
+import { INGEST_LIMIT_VARS } from "../shared/limits/ingest-limits.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const port = process.env.PORT ?? "8787";
@@ -22,6 +23,9 @@ const shards = process.env.HEAD_SHARDS ?? "4";
 // Run wrangler's CLI on this very Node (24, from node_modules), whatever PATH says.
 const wranglerCli = resolve(root, "node_modules/wrangler/bin/wrangler.js");
 const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+
+// Ingest limits set in the environment (docs/compatibility.md, "Ingest limits").
+const limitVars = INGEST_LIMIT_VARS.flatMap(([name]) => (process.env[name] ? ["--var", `${name}:${process.env[name]}`] : []));
 
 let configText: string;
 try {
@@ -64,6 +68,7 @@ const dev = spawn(
     "--var", `PROMETHEUS_CONFIG:${configText}`,
     "--var", `PROMETHEUS_CONFIG_FILE:${basename(configPath)}`,
     ...blackboxVars,
+    ...limitVars,
   ],
   { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
 );

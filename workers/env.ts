@@ -25,6 +25,17 @@ export interface Env {
   PROMETHEUS_CONFIG_FILE?: string;
   /** When set (a secret), ingest endpoints require `Authorization: Bearer <WRITE_TOKEN>`. */
   WRITE_TOKEN?: string;
+  /**
+   * Ingest limits (shared/limits/ingest-limits.ts, docs/compatibility.md):
+   * FUTURE_SAMPLE_GRACE, MAX_REQUEST_BYTES, MAX_DECODED_BYTES, LABEL_LIMIT,
+   * LABEL_NAME_LENGTH_LIMIT, LABEL_VALUE_LENGTH_LIMIT; unset means the default.
+   */
+  FUTURE_SAMPLE_GRACE?: string;
+  MAX_REQUEST_BYTES?: string;
+  MAX_DECODED_BYTES?: string;
+  LABEL_LIMIT?: string;
+  LABEL_NAME_LENGTH_LIMIT?: string;
+  LABEL_VALUE_LENGTH_LIMIT?: string;
   /** "false" keeps the scheduler from arming itself (worker tests drive it by hand). */
   SCRAPE_AUTOSTART?: string;
   // Probes and heartbeats (workers/probe).

@@ -20,15 +20,15 @@ import type { BlockSeries, WrittenBlock } from "../../shared/tsdb/block/index.ts
 import { storeBlock, deleteBlocks, listBlocks, blocksBefore, blockReader } from "./blocks.ts";
 import { loadConfig } from "../scraper/load-config.ts";
 import type { Labels } from "../../shared/labels/labels.ts";
+import { BLOCK_RANGE_MS, blockCutDue, nextCutRange, retentionCutoff } from "../../shared/tsdb/time-bounds.ts";
+import { maxValidTime } from "../../shared/limits/ingest-limits.ts";
+import { ingestLimitsOrDefaults } from "../limits.ts";
 
 /** Checkpoint after this many WAL rows, so replay on start stays short. */
 const CHECKPOINT_EVERY_ROWS = 240;
 
 /** A series without samples for this long has its open chunk persisted, so the WAL can move on. */
 const IDLE_SERIES_MS = 10 * 60_000;
-
-/** The head is cut into blocks of this range (Prometheus's 2h minimum block). */
-export const BLOCK_RANGE_MS = 2 * 3600_000;
 
 /** Default retention, counted back from the newest data (Prometheus's 15d). */
 const DEFAULT_RETENTION_MS = 15 * 24 * 3600_000;
@@ -162,14 +162,20 @@ export class HeadShard extends DurableObject<Env> {
       this.#shard = opts.shard;
       this.#write(`INSERT OR REPLACE INTO meta (key, value) VALUES ('shard', ?)`, String(opts.shard));
     }
+    // Every path (scrapes too) refuses samples too far in the future, as Prometheus's timeLimitAppender.
+    const grace = ingestLimitsOrDefaults(this.env).futureGraceMs;
+    this.#head.maxValidTime = maxValidTime(Date.now(), { futureGraceMs: grace });
     let old: SeriesData[] = [];
     if (opts.backfill && this.#head.minValidTime > -Infinity) [batch, old] = splitBefore(batch, this.#head.minValidTime);
+    // Encoded first: a batch the WAL cannot hold throws before memory changes,
+    // so nothing is ever accepted without being durable.
+    const records = batch.length > 0 ? walRecords(batch) : [];
     const res = batch.length > 0 ? this.#head.appendBatch(batch) : { accepted: 0, outOfOrder: 0, duplicate: 0, tooOld: 0 };
     // appendBatch validates the whole batch before changing anything, so a
     // batch that throws never reaches the WAL.
     if (batch.length > 0) {
       const maxT = batchMaxTime(batch);
-      for (const record of walRecords(batch)) {
+      for (const record of records) {
         this.#write(`INSERT INTO wal (data, max_t) VALUES (?, ?)`, record, maxT);
         this.#walRows++;
         this.#billed.walRows++;
@@ -208,17 +214,15 @@ export class HeadShard extends DurableObject<Env> {
     return n;
   }
 
-  /** Prometheus cuts a block once the head spans more than 1.5 block ranges. */
+  /** Prometheus cuts a block once the head spans more than 1.5 block ranges (up to the wall clock, shared/tsdb/time-bounds.ts). */
   #flushDue(): boolean {
-    const s = this.#head.stats();
-    return s.numSamples > 0 && s.maxTime - s.minTime > 1.5 * BLOCK_RANGE_MS;
+    return blockCutDue(this.#head.stats(), Date.now(), ingestLimitsOrDefaults(this.env).futureGraceMs);
   }
 
   /** Cuts the oldest 2h of the head into a block in R2 and drops it from the head. */
   async flush(): Promise<boolean> {
     if (!this.#flushDue()) return false;
-    const start = Math.floor(this.#head.stats().minTime / BLOCK_RANGE_MS) * BLOCK_RANGE_MS;
-    const end = start + BLOCK_RANGE_MS;
+    const { start, end } = nextCutRange(this.#head.stats().minTime);
     // First, so nothing more lands in the range being written.
     this.#head.minValidTime = Math.max(this.#head.minValidTime, end);
     const series = this.#head.chunksInRange(start, end);
@@ -275,14 +279,15 @@ export class HeadShard extends DurableObject<Env> {
     return false;
   }
 
-  /** Deletes blocks entirely older than the retention, counted back from the newest data. */
+  /** Deletes blocks entirely older than the retention, counted back from the newest data but never from beyond the wall clock. */
   async applyRetention(): Promise<number> {
     const retention = this.#retention();
     const rows = await listBlocks(this.env, { shard: this.#shard });
     const head = this.#head.stats();
     const newest = Math.max(head.numSamples > 0 ? head.maxTime : -Infinity, ...rows.map((r) => r.maxTime));
-    if (!Number.isFinite(newest)) return 0;
-    const old = await blocksBefore(this.env, newest - retention);
+    const cutoff = retentionCutoff(newest, Date.now(), retention, ingestLimitsOrDefaults(this.env).futureGraceMs);
+    if (cutoff === undefined) return 0;
+    const old = await blocksBefore(this.env, cutoff);
     const mine = old.filter((r) => r.shard === this.#shard);
     this.#billed.d1Rows += await deleteBlocks(this.env, mine);
     return mine.length;

@@ -7,11 +7,14 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import { PushGroups, parseGroupingKeyPath, parsePushBody, statusJson, PushgatewayError } from "../../shared/pushgateway/index.ts";
+import { PushGroups, parseGroupingKeyPath, parsePushBody, statusJson, checkPushLimits } from "../../shared/pushgateway/index.ts";
+import { ApiError } from "../../shared/api/errors.ts";
+import { ingestLimits } from "../limits.ts";
 
 /** SQLite rows hold at most 2 MB; the state is split into parts below that. */
 const PART_BYTES = 1_000_000;
 
+/** An ApiError does not cross RPC as itself: its status and message do, and the route throws it again. */
 export interface PushReply {
   status: number;
   body: string;
@@ -46,6 +49,8 @@ export class Pushgateway extends DurableObject<Env> {
       const key = parseGroupingKeyPath(path);
       try {
         const families = parsePushBody(body, contentType);
+        checkPushLimits(key, families, ingestLimits(this.env));
+        checkPushLimits(key, families, ingestLimits(this.env));
         if (method === "PUT") this.#groups.put(key, families, Date.now());
         else this.#groups.post(key, families, Date.now());
       } finally {
@@ -54,7 +59,7 @@ export class Pushgateway extends DurableObject<Env> {
       }
       return { status: 200, body: "" };
     } catch (e) {
-      if (e instanceof PushgatewayError) return { status: e.status, body: e.message + "\n" };
+      if (e instanceof ApiError) return { status: e.status, body: e.message };
       throw e;
     }
   }
@@ -65,7 +70,7 @@ export class Pushgateway extends DurableObject<Env> {
       this.#persist();
       return { status: 202, body: "" };
     } catch (e) {
-      if (e instanceof PushgatewayError) return { status: e.status, body: e.message + "\n" };
+      if (e instanceof ApiError) return { status: e.status, body: e.message };
       throw e;
     }
   }

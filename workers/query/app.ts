@@ -28,6 +28,8 @@ import { allScrapers } from "../scraper/stub.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { parseSeriesMatchers } from "./matchers.ts";
 import { MIN_TIME_MS, MAX_TIME_MS } from "../../shared/api/params.ts";
+import { readBody } from "./body.ts";
+import { ingestLimits } from "../limits.ts";
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -50,7 +52,8 @@ async function params(c: Ctx): Promise<URLSearchParams> {
   if (c.req.method === "POST") {
     const type = c.req.header("content-type") ?? "";
     if (type.startsWith("application/x-www-form-urlencoded")) {
-      for (const [k, v] of new URLSearchParams(await c.req.text())) p.append(k, v);
+      // Under the same size limit as ingest bodies (MAX_REQUEST_BYTES): a form is read whole.
+      for (const [k, v] of new URLSearchParams(new TextDecoder().decode(await readBody(c.req.raw, ingestLimits(c.env))))) p.append(k, v);
     }
   }
   return p;

@@ -8,6 +8,7 @@ import type { ScrapeInput } from "../../shared/scrape/scrape-loop.ts";
 import { scrapeAcceptHeader, chooseFormat } from "../../shared/textparse/content-type.ts";
 import { httpClientHeaders } from "../../shared/discovery/refresh.ts";
 import { readBodyLimited } from "../../shared/http/read-body.ts";
+import { httpStatusError, scrapeErrorMessage } from "../../shared/scrape/scrape-error.ts";
 
 const USER_AGENT = "Pyrometer/0.1 (Prometheus/3.14.0 compatible)";
 
@@ -40,14 +41,12 @@ export async function scrapeTarget(sc: ScrapeConfig, url: string, timeoutMs: num
     });
     if (res.status !== 200) {
       await res.body?.cancel();
-      return { ok: false, error: `server returned HTTP status ${res.status} ${res.statusText}`.trim() };
+      return { ok: false, error: httpStatusError(res.status) };
     }
     const body = await readBodyLimited(res, sc.bodySizeLimit, (limit) => new Error(`body size limit exceeded (limit: ${limit} bytes)`));
     const choice = chooseFormat(res.headers.get("content-type"), sc.fallbackScrapeProtocol);
     return { ok: true, body, format: choice.format };
   } catch (e) {
-    const err = e as Error;
-    if (err.name === "TimeoutError") return { ok: false, error: `Get "${url}": context deadline exceeded` };
-    return { ok: false, error: `Get "${url}": ${err.message}` };
+    return { ok: false, error: scrapeErrorMessage(url, e as Error) };
   }
 }

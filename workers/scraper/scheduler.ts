@@ -28,6 +28,8 @@ import { scrapeOffset, nextScrapeTime } from "../../shared/scrape/schedule.ts";
 import type { MetricMetadata } from "../../shared/textparse/family.ts";
 import { formatDuration } from "../../shared/promql/duration.ts";
 import { selfMetrics } from "../query/self-metrics.ts";
+import { withIngestLimits } from "../../shared/limits/ingest-limits.ts";
+import { ingestLimitsOrDefaults } from "../limits.ts";
 import { createApp } from "../query/app.ts";
 
 const selfApp = createApp();
@@ -273,7 +275,9 @@ export class ScrapeScheduler extends DurableObject<Env> {
         const inProcess = t.address === this.env.SELF_ADDRESS ? () => this.#serveSelf(t.scrapeUrl, t.timeout) : undefined;
         const input = await scrapeTarget(t.config, t.scrapeUrl, t.timeout, inProcess);
         const durationMs = Date.now() - start;
-        const report = appendScrape(app, t.cache, t.labels, { ...t.config, scrapeTimeout: t.timeout }, input, stamp, durationMs);
+        // The deployment's ingest limits apply on top of the job's own.
+        const opts = withIngestLimits({ ...t.config, scrapeTimeout: t.timeout }, ingestLimitsOrDefaults(this.env));
+        const report = appendScrape(app, t.cache, t.labels, opts, input, stamp, durationMs);
         t.last = { report, at: stamp, durationMs };
         const js = this.#jobStats.get(t.config.jobName)!;
         js.scrapes++;
