@@ -18,8 +18,10 @@ import { labelsKey, compareLabels } from "../../shared/labels/labels.ts";
 import { writeBlock, encodeChunks, compactBlocks } from "../../shared/tsdb/block/index.ts";
 import type { BlockSeries, WrittenBlock } from "../../shared/tsdb/block/index.ts";
 import { storeBlock, deleteBlocks, listBlocks, blocksBefore, blockReader } from "./blocks.ts";
-import { loadConfig } from "../scraper/load-config.ts";
+import { loadConfig } from "../config/index.ts";
 import type { Labels } from "../../shared/labels/labels.ts";
+import { summarizeSeries } from "../../shared/tsdb/cardinality.ts";
+import type { ShardCardinality } from "../../shared/tsdb/cardinality.ts";
 
 /** Checkpoint after this many WAL rows, so replay on start stays short. */
 const CHECKPOINT_EVERY_ROWS = 240;
@@ -352,6 +354,11 @@ export class HeadShard extends DurableObject<Env> {
 
   async labelValues(name: string, matchers: MatcherSpec[], hints: SelectHints): Promise<string[]> {
     return this.#head.labelValues(name, matchers.map(matcherFromSpec), hints);
+  }
+
+  /** Label statistics of the head's series, for /api/v1/status/tsdb. */
+  cardinality(): ShardCardinality {
+    return summarizeSeries(this.#head.seriesLabels());
   }
 
   async stats(): Promise<HeadStats> {

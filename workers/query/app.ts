@@ -26,6 +26,9 @@ import { allScrapers } from "../scraper/stub.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { parseSeriesMatchers } from "./matchers.ts";
 import { MIN_TIME_MS, MAX_TIME_MS } from "../../shared/api/params.ts";
+import { accessControl } from "./auth.ts";
+import { statusRoutes } from "./status.ts";
+import { reloadRoutes } from "./reload.ts";
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -81,6 +84,7 @@ function requireQuery(p: URLSearchParams): string {
 export function createApp() {
   const app = new Hono<{ Bindings: Env }>();
 
+  app.use("*", accessControl());
   app.route("/", ingestRoutes());
   app.route("/", pushgatewayRoutes());
   app.route("/", federateRoutes());
@@ -195,6 +199,8 @@ export function createApp() {
   });
 
   app.route("/", metadataRoutes());
+  app.route("/", statusRoutes());
+  app.route("/", reloadRoutes());
 
   app.get("/api/v1/status/buildinfo", (c) =>
     success(c, {

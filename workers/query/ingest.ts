@@ -1,11 +1,10 @@
 /**
  * @module
  * Ingest endpoints: bulk import of text lines with timestamps, and the
- * Prometheus remote-write 1.0 receiver. Both require `Authorization: Bearer
- * <WRITE_TOKEN>` when the WRITE_TOKEN secret is set.
+ * Prometheus remote-write 1.0 receiver. Both require the WRITE_TOKEN when it
+ * is set (workers/query/auth.ts).
  */
 import { Hono } from "hono";
-import type { Context } from "hono";
 import type { Env } from "../env.ts";
 import { shardedAppender, commitToShards } from "../head/shards.ts";
 import { parseImport, ParseError as TextParseError } from "../../shared/textparse/index.ts";
@@ -14,27 +13,7 @@ import type { AppendResult, SeriesData } from "../../shared/tsdb/querier.ts";
 import type { Labels } from "../../shared/labels/labels.ts";
 import { labelsKey, labelsEqual } from "../../shared/labels/labels.ts";
 import { SampleBuffer } from "../../shared/tsdb/memory-samples.ts";
-import { ApiError, errorBody } from "../../shared/api/errors.ts";
-
-type Ctx = Context<{ Bindings: Env }>;
-
-/** Constant-time comparison, so the token cannot be guessed byte by byte from timings. */
-function sameToken(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
-
-function unauthorized(c: Ctx): Response | undefined {
-  const token = c.env.WRITE_TOKEN;
-  if (!token) return undefined;
-  const h = c.req.header("authorization") ?? "";
-  if (h.startsWith("Bearer ") && sameToken(h.slice(7), token)) return undefined;
-  c.header("www-authenticate", 'Bearer realm="pyrometer"');
-  return c.json(errorBody(new ApiError("bad_data", "missing or wrong bearer token", 401)), 401);
-}
+import { ApiError } from "../../shared/api/errors.ts";
 
 /**
  * Import samples grouped by series. Import files hold a series' samples in
@@ -72,8 +51,6 @@ export function ingestRoutes() {
   const app = new Hono<{ Bindings: Env }>();
 
   app.post("/api/v1/import/prometheus", async (c) => {
-    const denied = unauthorized(c);
-    if (denied) return denied;
     const body = new Uint8Array(await c.req.arrayBuffer());
     const batch = new ImportBatch();
     let parsed: number;
@@ -94,8 +71,6 @@ export function ingestRoutes() {
   });
 
   app.post("/api/v1/write", async (c) => {
-    const denied = unauthorized(c);
-    if (denied) return denied;
     try {
       checkRemoteWriteHeaders(c.req.header("content-type"), c.req.header("content-encoding"));
       const req = decodeWriteRequest(await c.req.arrayBuffer());
