@@ -5,3 +5,4 @@ export { statusJson, type MetricsJson, type StatusInfo } from "./render.ts";
 export type { PushGroupsJSON, GroupJSON, FamilyJSON, SampleJSON } from "./persist.ts";
 export { PUSH_TIME_METRIC, PUSH_FAILURE_TIME_METRIC } from "./group.ts";
 export { parsePushBody } from "./parse-body.ts";
+export { ownedJobs, checkNotOwned, PUSHGATEWAY_METRICS_PATH } from "./owned-jobs.ts";

@@ -7,7 +7,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import { PushGroups, parseGroupingKeyPath, parsePushBody, statusJson, PushgatewayError } from "../../shared/pushgateway/index.ts";
+import { PushGroups, parseGroupingKeyPath, parsePushBody, statusJson, PushgatewayError, checkNotOwned } from "../../shared/pushgateway/index.ts";
 
 /** SQLite rows hold at most 2 MB; the state is split into parts below that. */
 const PART_BYTES = 1_000_000;
@@ -40,10 +40,14 @@ export class Pushgateway extends DurableObject<Env> {
     });
   }
 
-  /** PUT (replace the group) or POST (replace the pushed families) of a decompressed body. */
-  push(method: "PUT" | "POST", path: string, body: Uint8Array, contentType: string | null): PushReply {
+  /**
+   * PUT (replace the group) or POST (replace the pushed families) of a
+   * decompressed body. `owned`: job names scrape configs own, refused (see shared/pushgateway/owned-jobs.ts).
+   */
+  push(method: "PUT" | "POST", path: string, body: Uint8Array, contentType: string | null, owned: string[] = []): PushReply {
     try {
       const key = parseGroupingKeyPath(path);
+      checkNotOwned(key, owned);
       try {
         const families = parsePushBody(body, contentType);
         if (method === "PUT") this.#groups.put(key, families, Date.now());

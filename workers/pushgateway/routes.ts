@@ -7,6 +7,8 @@
 import { Hono } from "hono";
 import type { Env } from "../env.ts";
 import { TEXT_CONTENT_TYPE } from "../../shared/exposition/format.ts";
+import { ownedJobs } from "../../shared/pushgateway/index.ts";
+import { currentConfig } from "../config/index.ts";
 
 export function pushgatewayStub(env: Env) {
   return env.PUSHGATEWAY.get(env.PUSHGATEWAY.idFromName("default"));
@@ -28,7 +30,8 @@ export function pushgatewayRoutes() {
     const enc = (c.req.header("content-encoding") ?? "").toLowerCase();
     if (enc !== "" && enc !== "gzip" && enc !== "identity") return c.text(`unsupported Content-Encoding ${enc}\n`, 415);
     const path = new URL(c.req.url).pathname;
-    const r = await pushgatewayStub(c.env).push(c.req.method as "PUT" | "POST", path, await body(c.req.raw), c.req.header("content-type") ?? null);
+    const owned = ownedJobs((await currentConfig(c.env)).config.scrapeConfigs);
+    const r = await pushgatewayStub(c.env).push(c.req.method as "PUT" | "POST", path, await body(c.req.raw), c.req.header("content-type") ?? null, owned);
     return c.body(r.body, r.status as 200 | 400 | 415);
   });
 

@@ -20,8 +20,8 @@ import { ApiError } from "../../shared/api/errors.ts";
 
 /** Prometheus's default --storage.tsdb.retention.time (the head shards use the same). */
 const DEFAULT_RETENTION_MS = 15 * 24 * 3600_000;
-/** When this isolate started: Workers have no process start time. */
-const STARTED = new Date();
+/** When this isolate first served a request: Workers have no process start time (and module-scope time reads 0). */
+let started: Date | undefined;
 
 type Ctx = Context<{ Bindings: Env }>;
 const success = (c: Ctx, data: unknown) => c.json({ status: "success", data });
@@ -55,7 +55,7 @@ export function statusRoutes() {
   app.get("/api/v1/status/runtimeinfo", async (c) => {
     const cur = await currentConfig(c.env);
     return success(c, {
-      startTime: STARTED.toISOString(),
+      startTime: (started ??= new Date()).toISOString(),
       CWD: "/",
       reloadConfigSuccess: cur.lastReloadSuccessful,
       lastConfigTime: new Date(Math.floor(cur.lastSuccessMs / 1000) * 1000).toISOString().replace(".000Z", "Z"),
