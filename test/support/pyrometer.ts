@@ -9,6 +9,8 @@ import { createServer } from "node:net";
 import { resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "../..");
+/** The tests' own copy of the default config: users edit config/prometheus.yml, tests must not depend on it. */
+export const TEST_CONFIG = resolve(root, "test/e2e/prometheus.yml");
 
 export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -24,6 +26,8 @@ export function freePort(): Promise<number> {
 export interface Running {
   url: string;
   port: number;
+  /** The pid of scripts/start.ts (wrangler and workerd are its descendants). */
+  pid: number;
   output: () => string;
   stop: () => Promise<void>;
 }
@@ -42,10 +46,11 @@ export async function startPyrometer(o: StartOptions): Promise<Running> {
   const child: ChildProcess = spawn(process.execPath, [resolve(root, "scripts/start.ts")], {
     cwd: root,
     env: {
-      ...process.env,
+      // A token in the developer's shell must not change what the tests see.
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !["WRITE_TOKEN", "READ_TOKEN", "CORS_ORIGIN"].includes(k))),
       PORT: String(port),
       PYROMETER_STATE: o.state,
-      ...(o.config ? { PYROMETER_CONFIG: o.config } : {}),
+      PYROMETER_CONFIG: o.config ?? TEST_CONFIG,
       ...o.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -76,7 +81,7 @@ export async function startPyrometer(o: StartOptions): Promise<Running> {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`pyrometer exited with ${child.exitCode}:\n${out}`);
     // Ready and scheduled: start.ts prints this once it has armed the scheduler.
-    if (out.includes("pyrometer: ready on")) return { url, port, output: () => out, stop };
+    if (out.includes("pyrometer: ready on")) return { url, port, pid: child.pid!, output: () => out, stop };
     await new Promise((r) => setTimeout(r, 250));
   }
   await stop();
