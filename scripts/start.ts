@@ -4,8 +4,8 @@
  * - PORT overrides the port; PYROMETER_CONFIG names another prometheus.yml;
  *   PYROMETER_STATE another state folder (default .wrangler/state);
  *   HEAD_SHARDS the shard count (default 4 locally).
- * - Settings a deployment takes as secrets (WRITE_TOKEN, READ_TOKEN, and
- *   CORS_ORIGIN) are read from this process's environment (SECRET_SETTINGS).
+ * - Settings a deployment takes as secrets (WRITE_TOKEN, READ_TOKEN,
+ *   CORS_ORIGIN: scripts/lib/settings.ts) are read from this process's environment.
  * - The config is checked first: an invalid one stops here, with its
  *   `file:line:` error, before anything starts.
  * - No secret is put on wrangler's command line (visible in `ps`): the
@@ -26,9 +26,8 @@ import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
 import { resolve, dirname, join } from "node:path";
 import { checkConfigFile, namedFiles } from "./lib/config-check.ts";
+import { SECRET_SETTINGS } from "./lib/settings.ts";
 
-/** Settings a deployment sets with `wrangler secret put`, taken here from the environment. */
-export const SECRET_SETTINGS = ["WRITE_TOKEN", "READ_TOKEN", "CORS_ORIGIN"] as const;
 
 const root = resolve(import.meta.dirname, "..");
 // Relative paths (PYROMETER_CONFIG, the files it names) are relative to the project, as npm runs scripts there.
