@@ -40,16 +40,24 @@ export class ConfigStore extends DurableObject<Env> {
   }
 
   /**
-   * The config in force. First use, or a source changed by a deploy, loads
-   * from the environment; an invalid config there throws (there is no old
-   * one to keep, or the deploy itself is what is wrong).
+   * The config in force. First use, or a source changed by a deploy (a new
+   * PROMETHEUS_CONFIG secret), loads from the environment. An invalid new
+   * source is treated as a failed reload: the old config stays and the
+   * failure shows in prometheus_config_last_reload_successful. With no old
+   * config to keep, it throws.
    */
   async current(): Promise<ConfigState> {
     const source = sourceFingerprint(this.env);
     if (this.#state && this.#state.source === source) return this.#state;
-    const c = this.env.PROMETHEUS_CONFIG_URL ? await readConfigText(this.env) : envConfigText(this.env);
-    parseConfigText(c);
-    return this.#save({ ...c, hash: textHash(c.text), source, lastReloadSuccessful: true, lastSuccessMs: Date.now(), lastError: "" });
+    try {
+      const c = this.env.PROMETHEUS_CONFIG_URL ? await readConfigText(this.env) : envConfigText(this.env);
+      parseConfigText(c);
+      return this.#save({ ...c, hash: textHash(c.text), source, lastReloadSuccessful: true, lastSuccessMs: Date.now(), lastError: "" });
+    } catch (e) {
+      if (!this.#state) throw e;
+      // Remember the source as tried, so every call does not parse it again.
+      return this.#save({ ...this.#state, source, lastReloadSuccessful: false, lastError: (e as Error).message });
+    }
   }
 
   /** Reads the source again; an invalid config is refused and the old one stays in force. */
