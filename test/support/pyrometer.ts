@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
+import { SECRET_SETTINGS } from "../../scripts/lib/settings.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 /** The tests' own copy of the default config: users edit config/prometheus.yml, tests must not depend on it. */
@@ -39,20 +40,25 @@ export interface StartOptions {
   env?: Record<string, string>;
 }
 
+/** The environment scripts/start.ts gets: the tests' own config unless one is given, no developer's tokens. */
+export function startEnv(o: StartOptions, port: number): Record<string, string | undefined> {
+  return {
+    // A token in the developer's shell must not change what the tests see.
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !(SECRET_SETTINGS as readonly string[]).includes(k))),
+    PORT: String(port),
+    PYROMETER_STATE: o.state,
+    PYROMETER_CONFIG: o.config ?? TEST_CONFIG,
+    ...o.env,
+  };
+}
+
 /** Starts Pyrometer and resolves once /-/ready answers 200. */
 export async function startPyrometer(o: StartOptions): Promise<Running> {
   const port = o.port ?? (await freePort());
   let out = "";
   const child: ChildProcess = spawn(process.execPath, [resolve(root, "scripts/start.ts")], {
     cwd: root,
-    env: {
-      // A token in the developer's shell must not change what the tests see.
-      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !["WRITE_TOKEN", "READ_TOKEN", "CORS_ORIGIN"].includes(k))),
-      PORT: String(port),
-      PYROMETER_STATE: o.state,
-      PYROMETER_CONFIG: o.config ?? TEST_CONFIG,
-      ...o.env,
-    },
+    env: startEnv(o, port),
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
