@@ -30,7 +30,8 @@ export function pushgatewayRoutes() {
     const enc = (c.req.header("content-encoding") ?? "").toLowerCase();
     if (enc !== "" && enc !== "gzip" && enc !== "identity") return c.text(`unsupported Content-Encoding ${enc}\n`, 415);
     const path = new URL(c.req.url).pathname;
-    const owned = ownedJobs((await currentConfig(c.env)).config.scrapeConfigs);
+    // With no valid config there is no scrape job to protect; pushes still work.
+    const owned = ownedJobs((await currentConfig(c.env).catch(() => undefined))?.config.scrapeConfigs ?? []);
     const r = await pushgatewayStub(c.env).push(c.req.method as "PUT" | "POST", path, await body(c.req.raw), c.req.header("content-type") ?? null, owned);
     return c.body(r.body, r.status as 200 | 400 | 415);
   });
