@@ -15,11 +15,13 @@ import type { Running } from "../support/pyrometer.ts";
 const TOKEN = "w-token-Zq8$x";
 const PASSWORD = "hunter2-secret-pw";
 const auth = { authorization: `Bearer ${TOKEN}` };
+const RULES = "groups:\n  - name: g\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n";
 
 function config(withSelf2: boolean): string {
   return `global:
   scrape_interval: 1s
   scrape_timeout: 1s
+rule_files: [rules.yml]
 scrape_configs:
   - job_name: pyrometer
     static_configs: [{targets: ["localhost:8787"]}]
@@ -95,6 +97,7 @@ describe("npm start with secrets, reloads and the Pushgateway guard", () => {
 
   beforeAll(async () => {
     writeFileSync(cfgPath, config(true));
+    writeFileSync(join(dir, "rules.yml"), RULES);
     p = await startPyrometer({ state: join(dir, "state"), config: cfgPath, env: { WRITE_TOKEN: TOKEN } });
   });
   afterAll(async () => {
@@ -148,10 +151,19 @@ describe("npm start with secrets, reloads and the Pushgateway guard", () => {
     expect(p.output()).toContain(`config reloaded from ${cfgPath}`);
   });
 
+  it("reloads on an edit of a rule file the config names; an invalid rule file is not applied", async () => {
+    const reloads = () => p.output().split(`config reloaded from ${cfgPath}`).length - 1;
+    const before = reloads();
+    writeFileSync(join(dir, "rules.yml"), RULES.replace("job:up:sum", "job:up:total"));
+    await eventually(async () => (reloads() > before ? true : undefined), 30_000, "a reload after the rule file edit");
+    writeFileSync(join(dir, "rules.yml"), RULES.replace("sum by (job) (up)", "sum by (job) (up"));
+    await eventually(async () => (/rules\.yml[\s\S]*FAILED/.test(p.output()) ? true : undefined), 30_000, "the invalid rule file reported");
+    writeFileSync(join(dir, "rules.yml"), RULES);
+  });
+
   it("refuses an invalid edit with its error, keeps the old config, and says so in /metrics", async () => {
     writeFileSync(cfgPath, config(false) + "  - job_name: broken\n    scrape_intervl: 1s\n");
-    await eventually(async () => (p.output().includes("config edit not applied") ? true : undefined), 30_000, "the refused edit reported");
-    expect(p.output()).toMatch(/prometheus\.yml:\d+: field scrape_intervl not found/);
+    await eventually(async () => (/config edit not applied[^]*prometheus\.yml:\d+: field scrape_intervl not found/.test(p.output()) ? true : undefined), 30_000, "the refused edit reported with file:line");
     const res = await fetch(`${p.url}/-/reload`, { method: "POST", headers: auth });
     expect(res.status).toBe(500);
     expect(await res.text()).toMatch(/^failed to reload config: .*prometheus\.yml:\d+: field scrape_intervl not found/);
