@@ -54,7 +54,18 @@ export function startEnv(o: StartOptions, port: number): Record<string, string |
 
 /** Starts Pyrometer and resolves once /-/ready answers 200. */
 export async function startPyrometer(o: StartOptions): Promise<Running> {
-  const port = o.port ?? (await freePort());
+  // A free port can be taken by another process before wrangler binds it (other
+  // test runs share the machine): a port of our choosing is then tried again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(o, o.port ?? (await freePort()));
+    } catch (e) {
+      if (o.port !== undefined || attempt >= 3 || !/Address already in use/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startOnce(o: StartOptions, port: number): Promise<Running> {
   let out = "";
   const child: ChildProcess = spawn(process.execPath, [resolve(root, "scripts/start.ts")], {
     cwd: root,
