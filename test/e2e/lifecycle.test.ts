@@ -22,6 +22,9 @@ function config(withSelf2: boolean): string {
   scrape_interval: 1s
   scrape_timeout: 1s
 rule_files: [rules.yml]
+storage:
+  tsdb:
+    retention: {time: 30d}
 scrape_configs:
   - job_name: pyrometer
     static_configs: [{targets: ["localhost:8787"]}]
@@ -119,6 +122,11 @@ describe("npm start with secrets, reloads and the Pushgateway guard", () => {
     expect((await fetch(`${p.url}/api/v1/import/prometheus`, { method: "POST", body: "x 1\n" })).status).toBe(401);
     expect((await fetch(`${p.url}/-/reload`, { method: "POST" })).status).toBe(401);
     expect((await fetch(`${p.url}/api/v1/import/prometheus`, { method: "POST", body: "x 1\n", headers: auth })).status).toBe(200);
+  });
+
+  it("uses the user's file, not the bundled config, everywhere (retention as an example)", async () => {
+    const rt = (await (await fetch(`${p.url}/api/v1/status/runtimeinfo`)).json()) as { data: { storageRetention: string } };
+    expect(rt.data.storageRetention).toBe("30d");
   });
 
   it("hides the scrape password in the status config and targets", async () => {

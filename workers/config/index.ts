@@ -13,7 +13,7 @@ import type { ConfigState } from "./store.ts";
 import { parseConfigText } from "./source.ts";
 
 export type { ConfigState } from "./store.ts";
-export { loadConfig, sourceFingerprint } from "./source.ts";
+export { sourceFingerprint } from "./source.ts";
 
 export interface CurrentConfig extends ConfigState {
   config: PrometheusConfig;

@@ -67,12 +67,3 @@ export function parseConfigText(c: ConfigText): PrometheusConfig {
   }
   return cfg;
 }
-
-/**
- * The config the environment names, parsed synchronously. For code that
- * cannot wait (and cannot follow reloads); everything else calls
- * `currentConfig` (workers/config/index.ts).
- */
-export function loadConfig(env: Env): PrometheusConfig {
-  return parseConfigText(envConfigText(env));
-}
