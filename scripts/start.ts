@@ -28,7 +28,6 @@ import { resolve, dirname, join } from "node:path";
 import { checkConfigFile, namedFiles } from "./lib/config-check.ts";
 import { SECRET_SETTINGS } from "./lib/settings.ts";
 
-
 const root = resolve(import.meta.dirname, "..");
 // Relative paths (PYROMETER_CONFIG, the files it names) are relative to the project, as npm runs scripts there.
 process.chdir(root);
@@ -66,9 +65,12 @@ const source = createServer((req, res) => {
 await new Promise<void>((r) => source.listen(0, "127.0.0.1", r));
 const sourcePort = (source.address() as { port: number }).port;
 
-/** One dotenv line wrangler reads back unchanged: single-quoted, `$` escaped against its expansion. */
+/**
+ * One dotenv line wrangler reads back unchanged: single-quoted (no escapes
+ * but `\'`), `$` escaped against its variable expansion (which then drops the `\`).
+ */
 function envLine(key: string, value: string): string {
-  if (/['\\\n\r]/.test(value)) fail(`${key} must not contain quotes, backslashes or newlines`);
+  if (/['\n\r]|\\$/.test(value)) fail(`${key} must not contain single quotes or newlines, nor end with a backslash`);
   return `${key}='${value.replaceAll("$", "\\$")}'`;
 }
 

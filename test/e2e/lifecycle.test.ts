@@ -101,7 +101,7 @@ describe("npm start with secrets, reloads and the Pushgateway guard", () => {
   beforeAll(async () => {
     writeFileSync(cfgPath, config(true));
     writeFileSync(join(dir, "rules.yml"), RULES);
-    p = await startPyrometer({ state: join(dir, "state"), config: cfgPath, env: { WRITE_TOKEN: TOKEN } });
+    p = await startPyrometer({ state: join(dir, "state"), config: cfgPath, env: { WRITE_TOKEN: TOKEN, CORS_ORIGIN: "https?://grafana\\.local" } });
   });
   afterAll(async () => {
     await p?.stop();
@@ -116,6 +116,13 @@ describe("npm start with secrets, reloads and the Pushgateway guard", () => {
       expect(l).not.toContain("job_name");
       expect(l).not.toContain(TOKEN);
     }
+  });
+
+  it("takes CORS_ORIGIN from the environment, regex intact", async () => {
+    const ok = await fetch(`${p.url}/api/v1/labels`, { headers: { origin: "https://grafana.local" } });
+    expect(ok.headers.get("access-control-allow-origin")).toBe("https://grafana.local");
+    const other = await fetch(`${p.url}/api/v1/labels`, { headers: { origin: "https://grafanaXlocal" } });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("takes WRITE_TOKEN from the environment: writes and /-/reload need it", async () => {
