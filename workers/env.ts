@@ -6,11 +6,13 @@ import type { HeadShard } from "./head/head-shard.ts";
 import type { ScrapeScheduler } from "./scraper/scheduler.ts";
 import type { Pushgateway } from "./pushgateway/pushgateway.ts";
 import type { Prober } from "./probe/prober.ts";
+import type { ConfigStore } from "./config/store.ts";
 
 export interface Env {
   HEAD_SHARD: DurableObjectNamespace<HeadShard>;
   SCRAPER: DurableObjectNamespace<ScrapeScheduler>;
   PUSHGATEWAY: DurableObjectNamespace<Pushgateway>;
+  CONFIG: DurableObjectNamespace<ConfigStore>;
   BLOCKS: R2Bucket;
   DB: D1Database;
   /** Number of head shards series are hashed over. */
@@ -21,9 +23,11 @@ export interface Env {
   SELF_ADDRESS: string;
   /** prometheus.yml text overriding the bundled config/prometheus.yml. */
   PROMETHEUS_CONFIG?: string;
+  /** Where to (re)read the prometheus.yml from (npm start serves the file on loopback). */
+  PROMETHEUS_CONFIG_URL?: string;
   /** File name used in config error messages for PROMETHEUS_CONFIG. */
   PROMETHEUS_CONFIG_FILE?: string;
-  /** When set (a secret), ingest endpoints require `Authorization: Bearer <WRITE_TOKEN>`. */
+  /** When set (a secret), every endpoint that changes data requires `Authorization: Bearer <WRITE_TOKEN>` (workers/query/auth.ts). */
   WRITE_TOKEN?: string;
   /**
    * Ingest limits (shared/limits/ingest-limits.ts, docs/compatibility.md):
@@ -36,6 +40,10 @@ export interface Env {
   LABEL_LIMIT?: string;
   LABEL_NAME_LENGTH_LIMIT?: string;
   LABEL_VALUE_LENGTH_LIMIT?: string;
+  /** When set (a secret), reads (query, series, targets, status…) require `Authorization: Bearer <READ_TOKEN>` (or the WRITE_TOKEN). */
+  READ_TOKEN?: string;
+  /** Regex of browser origins allowed by CORS, as Prometheus's --web.cors.origin (default `.*`). */
+  CORS_ORIGIN?: string;
   /** "false" keeps the scheduler from arming itself (worker tests drive it by hand). */
   SCRAPE_AUTOSTART?: string;
   // Probes and heartbeats (workers/probe).

@@ -5,3 +5,4 @@ export type { PushGroupsJSON, GroupJSON, FamilyJSON, SampleJSON } from "./persis
 export { PUSH_TIME_METRIC, PUSH_FAILURE_TIME_METRIC } from "./group.ts";
 export { parsePushBody } from "./parse-body.ts";
 export { checkPushLimits, pushBodyLimits, MAX_PUSH_BYTES } from "./limits.ts";
+export { ownedJobs, checkNotOwned, PUSHGATEWAY_METRICS_PATH } from "./owned-jobs.ts";

@@ -309,6 +309,12 @@ export class Head implements Querier {
     return out;
   }
 
+  /** Every series' labels, in no particular order (cardinality statistics). */
+  *seriesLabels(): IterableIterator<Labels> {
+    for (const s of this.#inOrder) yield s.labels;
+    for (const s of this.#unordered) yield s.labels;
+  }
+
   /** Drops chunks whose samples all lie before t, and series left without chunks. */
   truncateBefore(t: number): void {
     const gone = new Set<number>();

@@ -18,11 +18,13 @@ import { labelsKey, compareLabels } from "../../shared/labels/labels.ts";
 import { writeBlock, encodeChunks, compactBlocks } from "../../shared/tsdb/block/index.ts";
 import type { BlockSeries, WrittenBlock } from "../../shared/tsdb/block/index.ts";
 import { storeBlock, deleteBlocks, listBlocks, blocksBefore, blockReader } from "./blocks.ts";
-import { loadConfig } from "../scraper/load-config.ts";
+import { currentConfig } from "../config/index.ts";
 import type { Labels } from "../../shared/labels/labels.ts";
 import { BLOCK_RANGE_MS, blockCutDue, nextCutRange, retentionCutoff } from "../../shared/tsdb/time-bounds.ts";
 import { maxValidTime } from "../../shared/limits/ingest-limits.ts";
 import { ingestLimitsOrDefaults } from "../limits.ts";
+import { summarizeSeries } from "../../shared/tsdb/cardinality.ts";
+import type { ShardCardinality } from "../../shared/tsdb/cardinality.ts";
 
 /** Checkpoint after this many WAL rows, so replay on start stays short. */
 const CHECKPOINT_EVERY_ROWS = 240;
@@ -255,7 +257,7 @@ export class HeadShard extends DurableObject<Env> {
    * range is wholly in the past.
    */
   async compact(): Promise<boolean> {
-    const retention = this.#retention();
+    const retention = await this.#retention();
     const maxRange = Math.min(retention / 10, 31 * 24 * 3600_000);
     const rows = await listBlocks(this.env, { shard: this.#shard });
     // From 2 h: backfill writes a block per request and 2 h range, which merge into one.
@@ -281,7 +283,7 @@ export class HeadShard extends DurableObject<Env> {
 
   /** Deletes blocks entirely older than the retention, counted back from the newest data but never from beyond the wall clock. */
   async applyRetention(): Promise<number> {
-    const retention = this.#retention();
+    const retention = await this.#retention();
     const rows = await listBlocks(this.env, { shard: this.#shard });
     const head = this.#head.stats();
     const newest = Math.max(head.numSamples > 0 ? head.maxTime : -Infinity, ...rows.map((r) => r.maxTime));
@@ -293,9 +295,10 @@ export class HeadShard extends DurableObject<Env> {
     return mine.length;
   }
 
-  #retention(): number {
+  /** From the config in force (a reload changes it; under npm start the user's file, not the bundled one). */
+  async #retention(): Promise<number> {
     try {
-      return loadConfig(this.env).storage.retentionTime ?? DEFAULT_RETENTION_MS;
+      return (await currentConfig(this.env)).config.storage.retentionTime ?? DEFAULT_RETENTION_MS;
     } catch {
       return DEFAULT_RETENTION_MS;
     }
@@ -357,6 +360,11 @@ export class HeadShard extends DurableObject<Env> {
 
   async labelValues(name: string, matchers: MatcherSpec[], hints: SelectHints): Promise<string[]> {
     return this.#head.labelValues(name, matchers.map(matcherFromSpec), hints);
+  }
+
+  /** Label statistics of the head's series, for /api/v1/status/tsdb. */
+  cardinality(): ShardCardinality {
+    return summarizeSeries(this.#head.seriesLabels());
   }
 
   async stats(): Promise<HeadStats> {

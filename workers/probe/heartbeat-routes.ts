@@ -17,7 +17,7 @@ export function heartbeatRoutes() {
   app.on(["GET", "POST"], "/heartbeat/:name", async (c) => {
     const token = c.env.HEARTBEAT_TOKEN;
     const given = requestToken(c.req.header("authorization"), c.req.query("token"));
-    if (token && (given === undefined || !sameToken(given, token))) throw new ApiError("bad_data", "missing or wrong heartbeat token", 401);
+    if (token && (given === undefined || !sameToken(given, token))) throw new ApiError("not_acceptable", "missing or wrong heartbeat token", 401);
     let push;
     try {
       push = heartbeatPush(c.req.param("name"), c.req.query("period") ?? null);

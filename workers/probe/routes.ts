@@ -31,7 +31,7 @@ export function probeRoutes() {
     const token = c.env.PROBE_TOKEN;
     const given = requestToken(c.req.header("authorization"), c.req.query("token"));
     if (token && c.env.SELF_SCRAPE !== "true" && (given === undefined || !sameToken(given, token))) {
-      throw new ApiError("bad_data", "missing or wrong probe token", 401);
+      throw new ApiError("not_acceptable", "missing or wrong probe token", 401);
     }
     let config;
     try {

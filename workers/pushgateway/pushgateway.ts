@@ -7,7 +7,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import { PushGroups, parseGroupingKeyPath, parsePushBody, statusJson, checkPushLimits } from "../../shared/pushgateway/index.ts";
+import { PushGroups, parseGroupingKeyPath, parsePushBody, statusJson, checkPushLimits, checkNotOwned } from "../../shared/pushgateway/index.ts";
 import { ApiError } from "../../shared/api/errors.ts";
 import { ingestLimits } from "../limits.ts";
 
@@ -43,13 +43,16 @@ export class Pushgateway extends DurableObject<Env> {
     });
   }
 
-  /** PUT (replace the group) or POST (replace the pushed families) of a decompressed body. */
-  push(method: "PUT" | "POST", path: string, body: Uint8Array, contentType: string | null): PushReply {
+  /**
+   * PUT (replace the group) or POST (replace the pushed families) of a
+   * decompressed body. `owned`: job names scrape configs own, refused (see shared/pushgateway/owned-jobs.ts).
+   */
+  push(method: "PUT" | "POST", path: string, body: Uint8Array, contentType: string | null, owned: string[] = []): PushReply {
     try {
       const key = parseGroupingKeyPath(path);
+      checkNotOwned(key, owned);
       try {
         const families = parsePushBody(body, contentType);
-        checkPushLimits(key, families, ingestLimits(this.env));
         checkPushLimits(key, families, ingestLimits(this.env));
         if (method === "PUT") this.#groups.put(key, families, Date.now());
         else this.#groups.post(key, families, Date.now());

@@ -16,6 +16,8 @@ import { ingestLimits } from "../limits.ts";
 import { readBody } from "../query/body.ts";
 import type { PushReply } from "./pushgateway.ts";
 import { pushBodyLimits } from "../../shared/pushgateway/index.ts";
+import { ownedJobs } from "../../shared/pushgateway/index.ts";
+import { currentConfig } from "../config/index.ts";
 
 export function pushgatewayStub(env: Env) {
   return env.PUSHGATEWAY.get(env.PUSHGATEWAY.idFromName("default"));
@@ -49,7 +51,9 @@ export function pushgatewayRoutes() {
       };
       const body = await readBody(c.req.raw, push, gzip, names);
       const path = new URL(c.req.url).pathname;
-      return answer(c, await pushgatewayStub(c.env).push(c.req.method as "PUT" | "POST", path, body, c.req.header("content-type") ?? null));
+      // With no valid config there is no scrape job to protect; pushes still work.
+      const owned = ownedJobs((await currentConfig(c.env).catch(() => undefined))?.config.scrapeConfigs ?? []);
+      return answer(c, await pushgatewayStub(c.env).push(c.req.method as "PUT" | "POST", path, body, c.req.header("content-type") ?? null, owned));
     });
     app.delete(prefix, async (c) => answer(c, await pushgatewayStub(c.env).delete(new URL(c.req.url).pathname)));
   }

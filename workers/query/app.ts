@@ -30,6 +30,9 @@ import { parseSeriesMatchers } from "./matchers.ts";
 import { MIN_TIME_MS, MAX_TIME_MS } from "../../shared/api/params.ts";
 import { readBody } from "./body.ts";
 import { ingestLimits } from "../limits.ts";
+import { accessControl } from "./auth.ts";
+import { statusRoutes } from "./status.ts";
+import { reloadRoutes } from "./reload.ts";
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -86,6 +89,7 @@ function requireQuery(p: URLSearchParams): string {
 export function createApp() {
   const app = new Hono<{ Bindings: Env }>();
 
+  app.use("*", accessControl());
   app.route("/", ingestRoutes());
   app.route("/", pushgatewayRoutes());
   app.route("/", federateRoutes());
@@ -98,92 +102,68 @@ export function createApp() {
   );
 
   app.on(["GET", "POST"], "/api/v1/query", async (c) => {
-    try {
-      const p = await params(c);
-      const query = requireQuery(p);
-      const t = p.get("time") ? parseTime(p.get("time")!, "time") : Date.now();
-      const res = await engine.instant(storageQuerier(c.env), query, t, queryOpts(p));
-      return success(c, queryValueToJson(res.value), res.warnings, res.infos);
-    } catch (e) {
-      return apiError(c, toApiError(e));
-    }
+    const p = await params(c);
+    const query = requireQuery(p);
+    const t = p.get("time") ? parseTime(p.get("time")!, "time") : Date.now();
+    const res = await engine.instant(storageQuerier(c.env), query, t, queryOpts(p));
+    return success(c, queryValueToJson(res.value), res.warnings, res.infos);
   });
 
   app.on(["GET", "POST"], "/api/v1/query_range", async (c) => {
-    try {
-      const p = await params(c);
-      const query = requireQuery(p);
-      for (const name of ["start", "end", "step"]) {
-        if (!p.get(name)) throw new BadParamError(`invalid parameter "${name}": cannot parse "" to a valid ${name === "step" ? "duration" : "timestamp"}`);
-      }
-      const start = parseTime(p.get("start")!, "start");
-      const end = parseTime(p.get("end")!, "end");
-      const step = parseDurationParam(p.get("step")!, "step");
-      checkRangeSteps(start, end, step);
-      const res = await engine.range(storageQuerier(c.env), query, start, end, step, queryOpts(p));
-      return success(c, queryValueToJson(res.value), res.warnings, res.infos);
-    } catch (e) {
-      return apiError(c, toApiError(e));
+    const p = await params(c);
+    const query = requireQuery(p);
+    for (const name of ["start", "end", "step"]) {
+      if (!p.get(name)) throw new BadParamError(`invalid parameter "${name}": cannot parse "" to a valid ${name === "step" ? "duration" : "timestamp"}`);
     }
+    const start = parseTime(p.get("start")!, "start");
+    const end = parseTime(p.get("end")!, "end");
+    const step = parseDurationParam(p.get("step")!, "step");
+    checkRangeSteps(start, end, step);
+    const res = await engine.range(storageQuerier(c.env), query, start, end, step, queryOpts(p));
+    return success(c, queryValueToJson(res.value), res.warnings, res.infos);
   });
 
   app.on(["GET", "POST"], "/api/v1/format_query", async (c) => {
-    try {
-      return success(c, exprToString(parseExpr(requireQuery(await params(c)))));
-    } catch (e) {
-      return apiError(c, toApiError(e));
-    }
+    return success(c, exprToString(parseExpr(requireQuery(await params(c)))));
   });
 
   app.on(["GET", "POST"], "/api/v1/labels", async (c) => {
-    try {
-      const p = await params(c);
-      const hints = timeRange(p);
-      const sets = parseSeriesMatchers(p.getAll("match[]"));
-      const q = storageQuerier(c.env);
-      const names = sets.length === 0
-        ? await q.labelNames([], hints)
-        : [...new Set((await Promise.all(sets.map((m) => q.labelNames(m, hints)))).flat())].sort();
-      return success(c, names);
-    } catch (e) {
-      return apiError(c, toApiError(e));
-    }
+    const p = await params(c);
+    const hints = timeRange(p);
+    const sets = parseSeriesMatchers(p.getAll("match[]"));
+    const q = storageQuerier(c.env);
+    const names = sets.length === 0
+      ? await q.labelNames([], hints)
+      : [...new Set((await Promise.all(sets.map((m) => q.labelNames(m, hints)))).flat())].sort();
+    return success(c, names);
   });
 
   app.get("/api/v1/label/:name/values", async (c) => {
-    try {
-      const p = await params(c);
-      const hints = timeRange(p);
-      const sets = parseSeriesMatchers(p.getAll("match[]"));
-      const q = storageQuerier(c.env);
-      const name = c.req.param("name");
-      const values = sets.length === 0
-        ? await q.labelValues(name, [], hints)
-        : [...new Set((await Promise.all(sets.map((m) => q.labelValues(name, m, hints)))).flat())].sort();
-      return success(c, values);
-    } catch (e) {
-      return apiError(c, toApiError(e));
-    }
+    const p = await params(c);
+    const hints = timeRange(p);
+    const sets = parseSeriesMatchers(p.getAll("match[]"));
+    const q = storageQuerier(c.env);
+    const name = c.req.param("name");
+    const values = sets.length === 0
+      ? await q.labelValues(name, [], hints)
+      : [...new Set((await Promise.all(sets.map((m) => q.labelValues(name, m, hints)))).flat())].sort();
+    return success(c, values);
   });
 
   app.on(["GET", "POST"], "/api/v1/series", async (c) => {
-    try {
-      const p = await params(c);
-      const sets = parseSeriesMatchers(p.getAll("match[]"));
-      if (sets.length === 0) throw new BadParamError("no match[] parameter provided");
-      const hints = timeRange(p);
-      const q = storageQuerier(c.env);
-      const seen = new Map<string, Record<string, string>>();
-      for (const m of sets) {
-        for (const s of await q.select(m, hints)) {
-          const rec = Object.fromEntries(s.labels.map((l) => [l.name, l.value]));
-          seen.set(JSON.stringify(rec), rec);
-        }
+    const p = await params(c);
+    const sets = parseSeriesMatchers(p.getAll("match[]"));
+    if (sets.length === 0) throw new BadParamError("no match[] parameter provided");
+    const hints = timeRange(p);
+    const q = storageQuerier(c.env);
+    const seen = new Map<string, Record<string, string>>();
+    for (const m of sets) {
+      for (const s of await q.select(m, hints)) {
+        const rec = Object.fromEntries(s.labels.map((l) => [l.name, l.value]));
+        seen.set(JSON.stringify(rec), rec);
       }
-      return success(c, [...seen.values()]);
-    } catch (e) {
-      return apiError(c, toApiError(e));
     }
+    return success(c, [...seen.values()]);
   });
 
   app.get("/api/v1/targets", async (c) => {
@@ -202,6 +182,8 @@ export function createApp() {
   });
 
   app.route("/", metadataRoutes());
+  app.route("/", statusRoutes());
+  app.route("/", reloadRoutes());
 
   app.get("/api/v1/status/buildinfo", (c) =>
     success(c, {

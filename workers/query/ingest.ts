@@ -1,8 +1,8 @@
 /**
  * @module
  * Ingest endpoints: bulk import of text lines with timestamps, and the
- * Prometheus remote-write 1.0 receiver. Both require `Authorization: Bearer
- * <WRITE_TOKEN>` when the WRITE_TOKEN secret is set.
+ * Prometheus remote-write 1.0 receiver. Both require the WRITE_TOKEN when it
+ * is set (workers/query/auth.ts).
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -15,23 +15,13 @@ import type { AppendResult, SeriesData } from "../../shared/tsdb/querier.ts";
 import type { Labels } from "../../shared/labels/labels.ts";
 import { labelsKey, labelsEqual } from "../../shared/labels/labels.ts";
 import { SampleBuffer } from "../../shared/tsdb/memory-samples.ts";
-import { ApiError, errorBody } from "../../shared/api/errors.ts";
-import { sameToken } from "../../shared/api/token.ts";
+import { ApiError } from "../../shared/api/errors.ts";
 import { DEFAULT_INGEST_LIMITS, capText, labelsLimitProblem, maxValidTime, seriesBatchProblem, tooFarInFuture } from "../../shared/limits/ingest-limits.ts";
 import type { IngestLimits } from "../../shared/limits/ingest-limits.ts";
 import { ingestLimits } from "../limits.ts";
 import { bodyChunks, linePieces, readBody } from "./body.ts";
 
 type Ctx = Context<{ Bindings: Env }>;
-
-function unauthorized(c: Ctx): Response | undefined {
-  const token = c.env.WRITE_TOKEN;
-  if (!token) return undefined;
-  const h = c.req.header("authorization") ?? "";
-  if (h.startsWith("Bearer ") && sameToken(h.slice(7), token)) return undefined;
-  c.header("www-authenticate", 'Bearer realm="pyrometer"');
-  return c.json(errorBody(new ApiError("bad_data", "missing or wrong bearer token", 401)), 401);
-}
 
 /**
  * Import samples grouped by series. Import files hold a series' samples in
@@ -104,8 +94,6 @@ export function ingestRoutes() {
   const app = new Hono<{ Bindings: Env }>();
 
   app.post("/api/v1/import/prometheus", async (c) => {
-    const denied = unauthorized(c);
-    if (denied) return denied;
     const limits = ingestLimits(c.env);
     const now = Date.now();
     const batch = new ImportBatch(limits, now);
@@ -135,8 +123,6 @@ export function ingestRoutes() {
   });
 
   app.post("/api/v1/write", async (c) => {
-    const denied = unauthorized(c);
-    if (denied) return denied;
     checkRemoteWriteHeaders(c.req.header("content-type"), c.req.header("content-encoding"));
     const limits = ingestLimits(c.env);
     const req = decodeWriteRequest(await readBody(c.req.raw, limits), { maxDecodedBytes: limits.maxDecodedBytes });

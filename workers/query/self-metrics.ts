@@ -11,6 +11,27 @@ import { labelsFromRecord } from "../../shared/labels/labels.ts";
 import type { HeadStats } from "../head/head-shard.ts";
 import { allScrapers } from "../scraper/stub.ts";
 import type { ScrapeStats, JobStats } from "../scraper/scheduler.ts";
+import { currentConfig } from "../config/index.ts";
+import type { CurrentConfig } from "../config/index.ts";
+
+/** Prometheus's config reload gauges (absent while the environment's config is invalid). */
+function reloadFamilies(cur: CurrentConfig | undefined): MetricFamily[] {
+  if (!cur) return [];
+  return [
+    {
+      name: "prometheus_config_last_reload_successful",
+      help: "Whether the last configuration reload attempt was successful.",
+      type: "gauge",
+      samples: [{ labels: [], value: cur.lastReloadSuccessful ? 1 : 0 }],
+    },
+    {
+      name: "prometheus_config_last_reload_success_timestamp_seconds",
+      help: "Timestamp of the last successful configuration reload.",
+      type: "gauge",
+      samples: [{ labels: [], value: Math.floor(cur.lastSuccessMs / 1000) }],
+    },
+  ];
+}
 
 /** Job statistics summed over every scraper shard. */
 function sumJobs(all: ScrapeStats[]): JobStats[] {
@@ -34,9 +55,10 @@ function sumJobs(all: ScrapeStats[]): JobStats[] {
  */
 export async function selfMetrics(env: Env, local?: { shard: number; stats: ScrapeStats }): Promise<string> {
   const n = shardCount(env);
-  const [heads, scrapers] = await Promise.all([
+  const [heads, scrapers, cur] = await Promise.all([
     Promise.all(Array.from({ length: n }, (_, i) => shardStub(env, i).stats() as Promise<HeadStats>)),
     Promise.all(allScrapers(env).map(({ index, stub }) => (index === local?.shard ? local.stats : (stub.stats() as Promise<ScrapeStats>)))),
+    currentConfig(env).catch(() => undefined),
   ]);
   const scrapeStats = { jobs: sumJobs(scrapers) };
   const perShard = (name: string, help: string, type: "counter" | "gauge", pick: (s: HeadStats) => number): MetricFamily => ({
@@ -46,6 +68,7 @@ export async function selfMetrics(env: Env, local?: { shard: number; stats: Scra
     samples: heads.map((s, i) => ({ labels: labelsFromRecord({ shard: String(i) }), value: pick(s) })),
   });
   const families: MetricFamily[] = [
+    ...reloadFamilies(cur),
     perShard("prometheus_tsdb_head_series", "Total number of series in the head block.", "gauge", (s) => s.numSeries),
     perShard("prometheus_tsdb_head_chunks", "Total number of chunks in the head block.", "gauge", (s) => s.numChunks),
     perShard("prometheus_tsdb_head_samples_appended_total", "Total number of appended samples.", "counter", (s) => s.appendedTotal),

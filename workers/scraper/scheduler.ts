@@ -12,7 +12,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import { shardedAppender } from "../head/shards.ts";
-import { loadConfig } from "./load-config.ts";
+import { currentConfig, sourceFingerprint } from "../config/index.ts";
+import type { CurrentConfig } from "../config/index.ts";
 import { scrapeTarget } from "./fetch-target.ts";
 import { discover } from "./discover.ts";
 import { KUBERNETES_REFRESH_MS } from "../../shared/discovery/kubernetes/index.ts";
@@ -27,12 +28,10 @@ import type { ScrapeReport } from "../../shared/scrape/scrape-loop.ts";
 import { scrapeOffset, nextScrapeTime } from "../../shared/scrape/schedule.ts";
 import type { MetricMetadata } from "../../shared/textparse/family.ts";
 import { formatDuration } from "../../shared/promql/duration.ts";
-import { selfMetrics } from "../query/self-metrics.ts";
 import { withIngestLimits } from "../../shared/limits/ingest-limits.ts";
 import { ingestLimitsOrDefaults } from "../limits.ts";
-import { createApp } from "../query/app.ts";
-
-const selfApp = createApp();
+import type { Appender } from "../../shared/tsdb/querier.ts";
+import { selfScrape } from "./self-scrape.ts";
 
 export interface TargetStatus {
   discoveredLabels: Record<string, string>;
@@ -102,6 +101,9 @@ interface Discoverer {
 
 export class ScrapeScheduler extends DurableObject<Env> {
   #config: PrometheusConfig | undefined;
+  /** CurrentConfig.hash of the config applied, and the source fingerprint it came from. */
+  #configHash = "";
+  #configSource = "";
   #configError = "";
   #shard = -1;
   #targets = new Map<string, ActiveTarget>();
@@ -121,26 +123,72 @@ export class ScrapeScheduler extends DurableObject<Env> {
     for (const row of ctx.storage.sql.exec<{ target: string; series: string }>(`SELECT target, series FROM scrape_cache`)) {
       this.#savedCaches.set(row.target, JSON.parse(row.series) as Labels[]);
     }
+    // Before the shard is known no target exists, so nothing is appended.
+    ctx.blockConcurrencyWhile(() => this.#followConfig(shardedAppender(env)).then(() => undefined));
+  }
+
+  /** Applies the config in force when it differs from the one applied; returns whether it did. */
+  async #followConfig(app: Appender): Promise<boolean> {
+    let cur: CurrentConfig;
     try {
-      this.#config = loadConfig(env);
+      cur = await currentConfig(this.env);
     } catch (e) {
       this.#configError = (e as Error).message;
       console.error(`pyrometer: ${this.#configError}`);
-      return;
+      return false;
     }
-    for (const sc of this.#config.scrapeConfigs) {
-      this.#jobStats.set(sc.jobName, { job: sc.jobName, targets: 0, scrapes: 0, failures: 0, samples: 0 });
+    this.#configSource = cur.source;
+    if (cur.hash === this.#configHash) return false;
+    this.#apply(cur, Date.now(), app);
+    return true;
+  }
+
+  /**
+   * Makes `cur` the config in force, as Prometheus's reload does: discoverers
+   * whose settings are unchanged keep their targets, targets whose job or
+   * labels are gone get staleness markers at once, and the rest keep their
+   * staleness caches.
+   */
+  #apply(cur: CurrentConfig, now: number, app: Appender): void {
+    const oldConfig = this.#config;
+    const old = new Map(this.#discoverers.map((d) => [d.id, d]));
+    this.#config = cur.config;
+    this.#configHash = cur.hash;
+    this.#configError = "";
+    this.#discoverers = [];
+    const stats = new Map<string, JobStats>();
+    for (const sc of cur.config.scrapeConfigs) {
+      stats.set(sc.jobName, this.#jobStats.get(sc.jobName) ?? { job: sc.jobName, targets: 0, scrapes: 0, failures: 0, samples: 0 });
       this.#discoverers.push({ job: sc.jobName, id: `${sc.jobName}/static`, refreshMs: 0, nextAt: Infinity, groups: sc.staticConfigs });
-      sc.httpSdConfigs.forEach((c, i) =>
-        this.#discoverers.push({ job: sc.jobName, id: `${sc.jobName}/http_sd/${i}`, refreshMs: c.refreshInterval, nextAt: 0, groups: [] }),
-      );
-      sc.dnsSdConfigs.forEach((c, i) =>
-        this.#discoverers.push({ job: sc.jobName, id: `${sc.jobName}/dns_sd/${i}`, refreshMs: c.refreshInterval, nextAt: 0, groups: [] }),
-      );
-      sc.kubernetesSdConfigs.forEach((_, i) =>
-        this.#discoverers.push({ job: sc.jobName, id: `${sc.jobName}/kubernetes_sd/${i}`, refreshMs: KUBERNETES_REFRESH_MS, nextAt: 0, groups: [] }),
-      );
+      const before = oldConfig?.scrapeConfigs.find((s) => s.jobName === sc.jobName);
+      // A discoverer whose config is unchanged keeps its groups and schedule across a reload.
+      const sd = <C>(kind: string, list: readonly C[], prev: readonly C[] | undefined, refreshMs: (c: C) => number) =>
+        list.forEach((c, i) => {
+          const id = `${sc.jobName}/${kind}/${i}`;
+          const kept = old.get(id);
+          const same = kept !== undefined && prev !== undefined && JSON.stringify(prev[i]) === JSON.stringify(c);
+          this.#discoverers.push({ job: sc.jobName, id, refreshMs: refreshMs(c), nextAt: same ? kept.nextAt : 0, groups: same ? kept.groups : [] });
+        });
+      sd("http_sd", sc.httpSdConfigs, before?.httpSdConfigs, (c) => c.refreshInterval);
+      sd("dns_sd", sc.dnsSdConfigs, before?.dnsSdConfigs, (c) => c.refreshInterval);
+      sd("kubernetes_sd", sc.kubernetesSdConfigs, before?.kubernetesSdConfigs, () => KUBERNETES_REFRESH_MS);
     }
+    this.#jobStats = stats;
+    if (this.#shard < 0) return;
+    for (const sc of cur.config.scrapeConfigs) this.#syncJob(sc, now, app);
+    // Jobs the new config no longer has: their targets are removed.
+    for (const [key, t] of this.#targets) {
+      if (stats.has(t.config.jobName)) continue;
+      this.#removeTarget(key, t, app, now);
+    }
+    for (const job of this.#dropped.keys()) if (!stats.has(job)) this.#dropped.delete(job);
+  }
+
+  #removeTarget(key: string, t: ActiveTarget, app: Appender, now: number): void {
+    t.cache.markAllStale(app, now);
+    appendReportStaleness(app, t.labels, t.config, now);
+    this.#targets.delete(key);
+    this.ctx.storage.sql.exec(`DELETE FROM scrape_cache WHERE target = ?`, key);
   }
 
   /** Which scraper shard this object is; set by the first call through the stub. */
@@ -148,6 +196,18 @@ export class ScrapeScheduler extends DurableObject<Env> {
     if (this.#shard === shard) return;
     this.#shard = shard;
     for (const sc of this.#config?.scrapeConfigs ?? []) this.#syncJob(sc, Date.now());
+  }
+
+  /**
+   * Called by `/-/reload` after the config store accepted a new config:
+   * applies it now, so removed targets get staleness markers at once.
+   */
+  async applyConfig(shard: number): Promise<void> {
+    this.#init(shard);
+    const app = shardedAppender(this.env);
+    if (!(await this.#followConfig(app))) return;
+    await app.commit();
+    if (this.env.SCRAPE_AUTOSTART !== "false") await this.#arm();
   }
 
   #scrapeConfig(job: string): ScrapeConfig {
@@ -174,6 +234,14 @@ export class ScrapeScheduler extends DurableObject<Env> {
           if (existing) {
             // As Prometheus: the target keeps its loop, /api/v1/targets shows the newest discovered labels.
             existing.discoveredLabels = t.discoveredLabels;
+            // A reload may change the job's settings; the target keeps its cache.
+            existing.config = sc;
+            existing.timeout = t.scrapeTimeout;
+            if (existing.interval !== t.scrapeInterval) {
+              existing.interval = t.scrapeInterval;
+              existing.offset = Math.floor(scrapeOffset(key, t.scrapeInterval) / TICK_MS) * TICK_MS;
+              existing.nextAt = nextScrapeTime(now, t.scrapeInterval, existing.offset);
+            }
             wanted.set(key, existing);
             continue;
           }
@@ -200,15 +268,13 @@ export class ScrapeScheduler extends DurableObject<Env> {
     let removed = false;
     for (const [key, t] of this.#targets) {
       if (t.config.jobName !== sc.jobName || wanted.has(key)) continue;
-      t.cache.markAllStale(app, now);
-      appendReportStaleness(app, t.labels, t.config, now);
-      this.#targets.delete(key);
-      this.ctx.storage.sql.exec(`DELETE FROM scrape_cache WHERE target = ?`, key);
+      this.#removeTarget(key, t, app, now);
       removed = true;
     }
     for (const [key, t] of wanted) this.#targets.set(key, t);
     this.#dropped.set(sc.jobName, dropped.slice(0, sc.keepDroppedTargets > 0 ? sc.keepDroppedTargets : undefined));
-    this.#jobStats.get(sc.jobName)!.targets = wanted.size;
+    const js = this.#jobStats.get(sc.jobName);
+    if (js) js.targets = wanted.size;
     return removed;
   }
 
@@ -232,6 +298,12 @@ export class ScrapeScheduler extends DurableObject<Env> {
     // After an eviction the shard index is gone; the alarm was armed with it.
     const shard = (await this.ctx.storage.get<number>("shard")) ?? 0;
     this.#init(shard);
+    // A deploy with a new PROMETHEUS_CONFIG changes the source: follow it without losing targets' state.
+    if (sourceFingerprint(this.env) !== this.#configSource) {
+      const app = shardedAppender(this.env);
+      await this.#followConfig(app);
+      await app.commit();
+    }
     await this.#staleOrphans();
     await this.refreshDue(Date.now());
     await this.scrapeDue(Date.now());
@@ -328,13 +400,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
    * from inside an alarm would wait on itself).
    */
   async #serveSelf(url: string, timeoutMs: number): Promise<string> {
-    const path = new URL(url).pathname;
-    if (path === "/metrics") return selfMetrics(this.env, { shard: this.#shard, stats: this.stats() });
-    // The scrape timeout, as Prometheus sends it (/probe sizes its probe by it).
-    const headers = { "X-Prometheus-Scrape-Timeout-Seconds": String(timeoutMs / 1000) };
-    const res = await selfApp.fetch(new Request(url, { headers }), { ...this.env, SELF_SCRAPE: "true" });
-    if (res.status !== 200) throw new Error(`server returned HTTP status ${res.status}`);
-    return res.text();
+    return selfScrape(this.env, url, { shard: this.#shard, stats: this.stats() }, timeoutMs);
   }
 
   stats(): ScrapeStats {
