@@ -7,7 +7,7 @@ describe("the Pushgateway refuses to forge a scrape-owned job", () => {
   it("refuses a push under a job a scrape config owns, accepts others and the pushgateway job itself", async () => {
     const res = await put("/metrics/job/pyrometer", "up 0\n");
     expect(res.status).toBe(400);
-    expect(await res.text()).toMatch(/job "pyrometer" is refused: the scrape config with job_name "pyrometer" owns that job/);
+    expect(((await res.json()) as { error: string }).error).toMatch(/job "pyrometer" is refused: the scrape config with job_name "pyrometer" owns that job/);
     const b64 = await put("/metrics/job@base64/cHlyb21ldGVy", "up 0\n");
     expect(b64.status, "the base64 form of the same job").not.toBe(200);
     expect((await put("/metrics/job/pushgateway", "x 1\n")).status).toBe(200);

@@ -4,7 +4,7 @@
  * (and `/metrics/job@base64/<job>…`) for PUT/POST/DELETE, `/api/v1/status`,
  * `/api/v1/metrics`, `/api/v1/admin/wipe`, and the pushed groups for
  * scraping at `/pushgateway/metrics`. Push bodies are read under the ingest
- * limits (workers/query/body.ts), gzip inflated with a size cap.
+ * limits (workers/http/body.ts), gzip inflated with a size cap.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -13,7 +13,7 @@ import { TEXT_CONTENT_TYPE } from "../../shared/exposition/format.ts";
 import { ApiError } from "../../shared/api/errors.ts";
 import { capText } from "../../shared/format/cap-text.ts";
 import { ingestLimits } from "../limits.ts";
-import { readBody } from "../query/body.ts";
+import { readBody } from "../http/body.ts";
 import type { PushReply } from "./pushgateway.ts";
 import { pushBodyLimits } from "../../shared/pushgateway/index.ts";
 import { ownedJobs } from "../../shared/pushgateway/index.ts";

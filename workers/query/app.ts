@@ -28,7 +28,7 @@ import { allScrapers } from "../scraper/stub.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { parseSeriesMatchers } from "./matchers.ts";
 import { MIN_TIME_MS, MAX_TIME_MS } from "../../shared/api/params.ts";
-import { readBody } from "./body.ts";
+import { readBody } from "../http/body.ts";
 import { ingestLimits } from "../limits.ts";
 import { accessControl } from "./auth.ts";
 import { statusRoutes } from "./status.ts";

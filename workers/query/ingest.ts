@@ -19,7 +19,7 @@ import { ApiError } from "../../shared/api/errors.ts";
 import { DEFAULT_INGEST_LIMITS, capText, labelsLimitProblem, maxValidTime, seriesBatchProblem, tooFarInFuture } from "../../shared/limits/ingest-limits.ts";
 import type { IngestLimits } from "../../shared/limits/ingest-limits.ts";
 import { ingestLimits } from "../limits.ts";
-import { bodyChunks, linePieces, readBody } from "./body.ts";
+import { bodyChunks, linePieces, readBody } from "../http/body.ts";
 
 type Ctx = Context<{ Bindings: Env }>;
 
