@@ -12,6 +12,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve, dirname, basename } from "node:path";
+import { ensureUiBuilt } from "./build-ui.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const port = process.env.PORT ?? "8787";
@@ -29,6 +30,9 @@ try {
   console.error(`pyrometer: cannot read config ${configPath}: ${(e as Error).message}`);
   process.exit(1);
 }
+
+// The web UI is served from ui/dist: build it when missing or stale.
+ensureUiBuilt();
 
 const migrate = spawnSync(process.execPath, [wranglerCli, "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
   cwd: root,

@@ -24,6 +24,7 @@ import { pushgatewayRoutes } from "../pushgateway/routes.ts";
 import { federateRoutes } from "./federate.ts";
 import { allScrapers } from "../scraper/stub.ts";
 import { metadataRoutes } from "./metadata.ts";
+import { uiRoutes } from "../ui/routes.ts";
 import { parseSeriesMatchers } from "./matchers.ts";
 import { MIN_TIME_MS, MAX_TIME_MS } from "../../shared/api/params.ts";
 
@@ -84,6 +85,7 @@ export function createApp() {
   app.route("/", ingestRoutes());
   app.route("/", pushgatewayRoutes());
   app.route("/", federateRoutes());
+  app.route("/", uiRoutes());
 
   app.get("/-/healthy", (c) => c.text("Prometheus Server is Healthy.\n"));
   app.get("/-/ready", async (c) =>
