@@ -23,7 +23,8 @@ export function parseMatchers(text: string): AmMatcher[] {
   while (MATCHER.lastIndex < s.length) {
     const at = MATCHER.lastIndex;
     const m = MATCHER.exec(s);
-    if (!m) throw new Error(`bad matcher at character ${at + 1}: expected name="value", name!="value", name=~"regex" or name!~"regex"`);
+    const col = at + (s.length - at - s.slice(at).trimStart().length) + 1;
+    if (!m) throw new Error(`bad matcher at character ${col}: expected name="value", name!="value", name=~"regex" or name!~"regex"`);
     const op = m[2]!;
     out.push({ name: m[1]!, value: JSON.parse(`"${m[3]!}"`) as string, isRegex: op.includes("~"), isEqual: !op.startsWith("!") });
     if (m[4] === "") break;

@@ -51,9 +51,11 @@ function sparkline(points: [number, string][]): SVGSVGElement {
   svg.setAttribute("aria-label", last ? `Latency over 24 hours, now ${(last[1] * 1000).toFixed(0)} ms` : "No latency data");
   if (vals.length > 1) {
     const t0 = vals[0]![0], t1 = vals.at(-1)![0];
-    const max = Math.max(...vals.map(([, v]) => v)) || 1;
+    const max = Math.max(...vals.map(([, v]) => v));
+    const min = Math.min(...vals.map(([, v]) => v));
+    const span = max - min || 1;
     const line = document.createElementNS(ns, "polyline");
-    line.setAttribute("points", vals.map(([t, v]) => `${(((t - t0) / (t1 - t0 || 1)) * 118 + 1).toFixed(1)},${(27 - (v / max) * 25).toFixed(1)}`).join(" "));
+    line.setAttribute("points", vals.map(([t, v]) => `${(((t - t0) / (t1 - t0 || 1)) * 118 + 1).toFixed(1)},${(27 - ((v - min) / span) * 25).toFixed(1)}`).join(" "));
     svg.appendChild(line);
   }
   return svg;

@@ -1,0 +1,218 @@
+/**
+ * The web UI in a real browser: Debian's chromium driven by playwright-core
+ * against `npm start`, over data the test imports. Screenshots of every page
+ * go to test-results/ui-*.png; the query page's time to interactive goes to
+ * test-results/ui-timing.json (recorded in docs/benchmarks.md, not asserted).
+ */
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { startPyrometer, eventually, freePort } from "../support/pyrometer.ts";
+import type { Running } from "../support/pyrometer.ts";
+import { ensureCommand } from "../support/apt.ts";
+import { themes } from "../../ui/src/lib/palette.ts";
+
+// Functions passed to page.evaluate run in the browser; the root tsconfig has no DOM types.
+declare const document: any;
+
+const results = resolve(import.meta.dirname, "../../test-results");
+
+interface Vec {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+describe("web UI in chromium", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pyrometer-ui-"));
+  let p: Running;
+  let ctx: BrowserContext;
+  let page: Page;
+  let downPort: number;
+  const pageErrors: string[] = [];
+  const now = Date.now();
+
+  async function importLines(lines: string[]): Promise<void> {
+    const res = await fetch(`${p.url}/api/v1/import/prometheus`, { method: "POST", body: lines.join("\n") + "\n" });
+    expect(res.status, await res.clone().text()).toBe(200);
+  }
+
+  async function shot(name: string): Promise<void> {
+    await page.screenshot({ path: join(results, `ui-${name}.png`), fullPage: true });
+  }
+
+  beforeAll(async () => {
+    const chromiumPath = ensureCommand("chromium", "chromium");
+    mkdirSync(results, { recursive: true });
+    downPort = await freePort(); // nothing listens here: the target is down
+    const config = join(dir, "prometheus.yml");
+    writeFileSync(config, `global:\n  scrape_interval: 2s\nscrape_configs:\n  - job_name: broken\n    static_configs:\n      - targets: ["127.0.0.1:${downPort}"]\n`);
+    p = await startPyrometer({ state: join(dir, "state"), config });
+    // Two counters over the last hour (rates 10/15 and 5/15 per second) and
+    // probe results: a.example up from two regions, b.example up until now.
+    const lines: string[] = [];
+    for (let t = now - 3600_000, i = 0; t <= now - 60_000; t += 15_000, i++) {
+      lines.push(`ui_test_requests_total{job="uitest",instance="a"} ${i * 10} ${t}`);
+      lines.push(`ui_test_requests_total{job="uitest",instance="b"} ${i * 5} ${t}`);
+      for (const [inst, region] of [["https://a.example", "eu"], ["https://a.example", "us"], ["https://b.example", "eu"]]) {
+        lines.push(`probe_success{job="blackbox",instance="${inst}",region="${region}"} 1 ${t}`);
+        lines.push(`probe_duration_seconds{job="blackbox",instance="${inst}",region="${region}"} ${0.05 + (i % 7) * 0.01} ${t}`);
+      }
+    }
+    await importLines(lines);
+    ctx = await chromium.launchPersistentContext(join(dir, "chromium-profile"), {
+      executablePath: chromiumPath,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      viewport: { width: 1280, height: 800 },
+      colorScheme: "light",
+    });
+    page = ctx.pages()[0] ?? (await ctx.newPage());
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+  }, 300_000);
+
+  afterAll(async () => {
+    await ctx?.close();
+    await p?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("autocompletes a metric name in the query editor (and records time to interactive)", async () => {
+    await page.goto(`${p.url}/query`);
+    await page.waitForSelector(".cm-content");
+    const timing = await page.evaluate(() => {
+      const nav = performance.getEntriesByType("navigation")[0] as unknown as { domContentLoadedEventEnd: number; loadEventEnd: number };
+      const mark = performance.getEntriesByName("pyrometer:query-interactive")[0];
+      return { interactiveMs: mark?.startTime, domContentLoadedMs: nav.domContentLoadedEventEnd, loadMs: nav.loadEventEnd };
+    });
+    expect(timing.interactiveMs).toBeGreaterThan(0);
+    writeFileSync(join(results, "ui-timing.json"), JSON.stringify(timing, null, 2) + "\n");
+    console.log("query page timing (ms):", JSON.stringify(timing));
+
+    await page.click(".cm-content");
+    await page.keyboard.type("ui_test_req");
+    const option = page.locator(".cm-tooltip-autocomplete li", { hasText: "ui_test_requests_total" });
+    await option.first().waitFor({ timeout: 30_000 });
+    await shot("query-autocomplete");
+    await page.keyboard.press("Enter"); // accept the completion
+    expect(await page.locator(".cm-content").innerText()).toBe("ui_test_requests_total");
+  });
+
+  it("graphs rate(x[5m]) and shows the API's exact values in the table", async () => {
+    const expr = "rate(ui_test_requests_total[5m])";
+    await page.goto(`${p.url}/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=graph&g0.range_input=1h`);
+    expect(new URL(page.url()).pathname).toBe("/query");
+    const canvas = page.locator("[data-testid=graph] canvas");
+    await canvas.waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(300);
+    await shot("query-graph");
+    // Pixels in each series' colour: both lines are drawn, and instance a
+    // (rate 0.667/s) lies above instance b (0.333/s). Colours by result order.
+    const order = await page.evaluate(() => [...document.querySelectorAll(".u-legend .u-series th")].map((e: any) => String(e.textContent ?? "")));
+    const colours = themes.light.series;
+    const rows = await canvas.evaluate((c: any, cols: string[]) => {
+      const ctx2 = c.getContext("2d")!;
+      const { data, width, height } = ctx2.getImageData(0, 0, c.width, c.height) as { data: Uint8ClampedArray; width: number; height: number };
+      const rgb = cols.map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
+      const ys: number[][] = cols.map(() => []);
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const o = (y * width + x) * 4;
+          if (data[o + 3]! < 200) continue;
+          rgb.forEach((c3, k) => {
+            if (Math.abs(data[o]! - c3[0]!) + Math.abs(data[o + 1]! - c3[1]!) + Math.abs(data[o + 2]! - c3[2]!) < 30) ys[k]!.push(y);
+          });
+        }
+      }
+      return ys.map((list) => ({ count: list.length, meanY: list.reduce((a, b) => a + b, 0) / Math.max(1, list.length) }));
+    }, colours.slice(0, 2));
+    const ia = order.slice(1).findIndex((l) => l.includes('instance="a"'));
+    const ib = order.slice(1).findIndex((l) => l.includes('instance="b"'));
+    expect(ia).toBeGreaterThanOrEqual(0);
+    expect(ib).toBeGreaterThanOrEqual(0);
+    expect(rows[ia]!.count).toBeGreaterThan(200);
+    expect(rows[ib]!.count).toBeGreaterThan(200);
+    expect(rows[ia]!.meanY).toBeLessThan(rows[ib]!.meanY);
+
+    const answer = page.waitForResponse((r) => r.url().includes("/api/v1/query?"));
+    await page.getByRole("tab", { name: "Table" }).click();
+    const body = (await (await answer).json()) as { data: { result: Vec[] } };
+    await page.locator("table.result tbody tr").first().waitFor();
+    const shown = await page.locator("table.result tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => ({ labels: tr.querySelector("td")!.textContent ?? "", value: tr.querySelector("td.num")!.textContent ?? "" })));
+    expect(body.data.result).toHaveLength(2);
+    expect(shown).toHaveLength(2);
+    for (const s of body.data.result) {
+      const row = shown.find((r) => r.labels.includes(`instance="${s.metric.instance}"`));
+      expect(row?.value).toBe(s.value[1]);
+    }
+    expect(page.url()).toContain("g0.tab=table");
+    await shot("query-table");
+  });
+
+  it("runs a query with Shift+Enter and shows errors with their position", async () => {
+    await page.goto(`${p.url}/query`);
+    await page.click(".cm-content");
+    await page.keyboard.type("rate(ui_test_requests_total");
+    await page.keyboard.press("Shift+Enter");
+    // The API's answer (role=alert), beside the editor's own lint messages.
+    const error = page.locator(".messages [role=alert]");
+    await error.waitFor({ timeout: 30_000 });
+    expect(await error.innerText()).toMatch(/1:\d+: parse error: expected type range vector/);
+    expect(await page.locator(".messages .diagnostics").innerText()).toMatch(/^1:\d+: /);
+    await shot("query-error");
+  });
+
+  it("lists a down target with its error", async () => {
+    const apiTarget = await eventually(async () => {
+      const res = (await (await fetch(`${p.url}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string; lastError: string; scrapeUrl: string }[] } };
+      return res.data.activeTargets.find((t) => t.health === "down" && t.lastError !== "");
+    }, 60_000, "the broken target to be down");
+    await page.goto(`${p.url}/targets`);
+    await page.getByRole("button", { name: "Down" }).click();
+    const row = page.locator("tr.target", { hasText: `127.0.0.1:${downPort}` });
+    await row.waitFor();
+    expect(await row.locator(".badge").innerText()).toBe("DOWN");
+    expect(await row.locator(".target-error").innerText()).toBe(apiTarget.lastError);
+    await shot("targets");
+  });
+
+  it("shows an endpoint going down on the public status page", async () => {
+    await page.goto(`${p.url}/status`);
+    const b = page.locator('.endpoint[data-instance="https://b.example"]');
+    await b.waitFor({ timeout: 30_000 });
+    expect(await b.getAttribute("data-state")).toBe("up");
+    expect(await page.locator('.endpoint[data-instance="https://a.example"] .label').allInnerTexts()).toEqual(["eu: up", "us: up"]);
+    // b.example starts failing.
+    const t = Date.now();
+    await importLines([0, 1, 2].map((k) => `probe_success{job="blackbox",instance="https://b.example",region="eu"} 0 ${t - 45_000 + k * 15_000}`));
+    await page.reload();
+    await b.waitFor();
+    expect(await b.getAttribute("data-state")).toBe("down");
+    expect(await page.locator(".overall").innerText()).toBe("Partial outage");
+    expect(await page.locator(".incident", { hasText: "https://b.example" }).first().innerText()).toContain("ongoing");
+    await shot("status");
+  });
+
+  it("renders every page without a script error (screenshots in test-results/)", async () => {
+    for (const path of ["/alerts", "/rules", "/service-discovery", "/alertmanager", "/config", "/flags", "/runtime", "/tsdb-status"]) {
+      await page.goto(`${p.url}${path}`);
+      await page.waitForSelector("main h1");
+      await eventually(async () => ((await page.locator("main").innerText()).includes("Loading…") ? undefined : true), 30_000, `${path} to load`);
+      // Either the page's data or a clear state (not available / error): never blank.
+      expect((await page.locator("main").innerText()).trim().length).toBeGreaterThan(10);
+      await shot(path.slice(1));
+    }
+    // Dark theme, switched by keyboard.
+    await page.goto(`${p.url}/query?g0.expr=${encodeURIComponent("rate(ui_test_requests_total[5m])")}&g0.tab=graph`);
+    await page.locator("[data-testid=graph] canvas").waitFor({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Switch light/dark theme" }).focus();
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    await page.waitForTimeout(300);
+    await shot("query-dark");
+    expect(pageErrors).toEqual([]);
+  });
+});
