@@ -26,4 +26,6 @@ export interface Env {
   WRITE_TOKEN?: string;
   /** "false" keeps the scheduler from arming itself (worker tests drive it by hand). */
   SCRAPE_AUTOSTART?: string;
+  /** The web UI's static assets (ui/dist, wrangler.toml [assets]). */
+  ASSETS: Fetcher;
 }

@@ -54,10 +54,10 @@ describe("wrangler.toml [assets]", () => {
     expect(routes.size).toBeGreaterThan(10);
     const unrouted = [...routes].filter((r) => !globs.some((g) => globMatches(g, r.replace(/:[^/]+\{[^}]*\}|:[^/]+/g, "x"))));
     expect(unrouted).toEqual([]);
-    for (const p of ["/api/v1/query", "/api/v2/silences", "/metrics", "/metrics/job/x", "/federate", "/probe", "/heartbeat/abc", "/-/ready", "/graph"]) {
+    for (const p of ["/api/v1/query", "/api/v2/silences", "/metrics", "/metrics/job/x", "/federate", "/probe", "/heartbeat/abc", "/-/ready", "/graph", "/status"]) {
       expect(globs.some((g) => globMatches(g, p)), p).toBe(true);
     }
-    for (const p of ["/", "/query", "/targets", "/status", "/alerts", "/rules", "/alertmanager", "/assets/index.js"]) {
+    for (const p of ["/", "/query", "/targets", "/alerts", "/rules", "/alertmanager", "/assets/index.js"]) {
       expect(globs.some((g) => globMatches(g, p)), p).toBe(false);
     }
   });

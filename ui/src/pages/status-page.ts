@@ -8,7 +8,8 @@
  */
 import { h, mount, formatTime } from "../dom.ts";
 import type { Child } from "../dom.ts";
-import { prom, errorView } from "../api.ts";
+import { prom, json, errorView, ApiUnavailable } from "../api.ts";
+import type { Envelope } from "../api.ts";
 import { statusConfig, statusQueries, findIncidents, formatUptime, humanDuration } from "../lib/status-page.ts";
 import type { StatusPageConfig, Incident } from "../lib/status-page.ts";
 
@@ -68,16 +69,35 @@ function endpointState(e: Endpoint): "up" | "down" | "degraded" {
 
 const STATE_TEXT = { up: "Operational", down: "Down", degraded: "Degraded" };
 
+/** Where the data comes from: Pyrometer's public `/status?query=…` (no token needed), else a Prometheus API. */
+let source: "public" | "api" | undefined;
+
+async function ask<T>(params: Record<string, string | number>): Promise<Envelope<T>> {
+  if (source !== "api") {
+    const qs = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+    try {
+      const res = await json<Envelope<T>>(`/status?${qs}`, { headers: { accept: "application/json" } });
+      source = "public";
+      return res;
+    } catch (e) {
+      // Not JSON (a plain asset server, or a real Prometheus's own /status page): use the query API.
+      if (!(e instanceof ApiUnavailable) || source === "public") throw e;
+      source = "api";
+    }
+  }
+  return prom<T>("step" in params ? "/api/v1/query_range" : "/api/v1/query", params);
+}
+
 async function load(cfg: StatusPageConfig): Promise<Endpoint[]> {
   const q = statusQueries(cfg);
   const now = Math.floor(Date.now() / 1000);
   const [current, d1, d7, d90, latency, incidents] = await Promise.all([
-    prom<{ result: Sample[] }>("/api/v1/query", { query: q.current, time: now }),
-    prom<{ result: Sample[] }>("/api/v1/query", { query: q.uptime["24h"], time: now }),
-    prom<{ result: Sample[] }>("/api/v1/query", { query: q.uptime["7d"], time: now }),
-    prom<{ result: Sample[] }>("/api/v1/query", { query: q.uptime["90d"], time: now }),
-    prom<{ result: Series[] }>("/api/v1/query_range", { query: q.latency, start: now - 86400, end: now, step: LATENCY_STEP_S }),
-    prom<{ result: Series[] }>("/api/v1/query_range", { query: q.incidents, start: now - 7 * 86400, end: now, step: INCIDENT_STEP_S }),
+    ask<{ result: Sample[] }>({ query: q.current, time: now }),
+    ask<{ result: Sample[] }>({ query: q.uptime["24h"], time: now }),
+    ask<{ result: Sample[] }>({ query: q.uptime["7d"], time: now }),
+    ask<{ result: Sample[] }>({ query: q.uptime["90d"], time: now }),
+    ask<{ result: Series[] }>({ query: q.latency, start: now - 86400, end: now, step: LATENCY_STEP_S }),
+    ask<{ result: Series[] }>({ query: q.incidents, start: now - 7 * 86400, end: now, step: INCIDENT_STEP_S }),
   ]);
   const byKey = new Map<string, Endpoint>();
   for (const s of current.data.result) {
