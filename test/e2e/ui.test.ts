@@ -162,7 +162,20 @@ describe("web UI in chromium", () => {
     await error.waitFor({ timeout: 30_000 });
     expect(await error.innerText()).toMatch(/1:\d+: parse error: expected type range vector/);
     expect(await page.locator(".messages .diagnostics").innerText()).toMatch(/^1:\d+: /);
+    await page.waitForTimeout(300);
     await shot("query-error");
+    expect(await error.isVisible()).toBe(true); // lint updates keep the API's error
+    // Keyboard only: Tab leaves the editor for the Execute button, Enter runs.
+    await page.click(".cm-content");
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("ui_test_requests_total");
+    await page.keyboard.press("Escape"); // close the completion list
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Execute");
+    const answer = page.waitForResponse((r) => r.url().includes("/api/v1/query?"));
+    await page.keyboard.press("Enter");
+    expect((await answer).status()).toBe(200);
+    await page.locator("table.result tbody tr").nth(1).waitFor();
   });
 
   it("lists a down target with its error", async () => {

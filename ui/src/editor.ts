@@ -3,8 +3,8 @@
  * The PromQL editor: CodeMirror 6 with @prometheus-io/codemirror-promql
  * (highlighting, linting, and autocompletion of metric names, label names
  * and values from this server's own API via its PrometheusClient).
- * Shift+Enter (or Ctrl/Cmd+Enter) runs the query; Tab stays with the page
- * (Escape first) so the editor is not a keyboard trap.
+ * Shift+Enter (or Ctrl/Cmd+Enter) runs the query. Tab is left to the page
+ * (no indent-with-Tab binding), so the editor is not a keyboard trap.
  */
 import { EditorState, Prec } from "@codemirror/state";
 import { EditorView, keymap, placeholder } from "@codemirror/view";

@@ -55,6 +55,8 @@ class Panel {
   private editor!: EditorView;
   private messages = h("div", { className: "messages", "aria-live": "polite" });
   private diagnostics: Diagnostic[] = [];
+  /** The last run's warnings and error, kept while lint messages change. */
+  private outcome: { warnings: string[]; error: unknown } = { warnings: [], error: null };
   private result = h("div", { className: "result-area" });
   private controls = h("div", { className: "toolbar" });
   private tabs = h("div", { className: "tabs", role: "tablist" });
@@ -79,7 +81,7 @@ class Panel {
       },
       onDiagnostics: (d) => {
         this.diagnostics = d;
-        this.showMessages([], null);
+        this.showMessages(this.outcome.warnings, this.outcome.error);
       },
     });
     this.drawTabs();
@@ -192,6 +194,7 @@ class Panel {
   }
 
   private showMessages(warnings: string[], error: unknown): void {
+    this.outcome = { warnings, error };
     const doc = this.editor?.state.doc.toString() ?? "";
     mount(this.messages,
       this.diagnostics.length > 0 && h("ul", { className: "diagnostics" }, this.diagnostics.map((d) =>
