@@ -8,11 +8,10 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
 import type { BrowserContext, Page } from "playwright-core";
 import { startPyrometer, eventually, freePort } from "../support/pyrometer.ts";
 import type { Running } from "../support/pyrometer.ts";
-import { ensureCommand } from "../support/apt.ts";
+import { launchChromium } from "../support/browser.ts";
 import { themes } from "../../ui/src/lib/palette.ts";
 
 // Functions passed to page.evaluate run in the browser; the root tsconfig has no DOM types.
@@ -44,7 +43,6 @@ describe("web UI in chromium", () => {
   }
 
   beforeAll(async () => {
-    const chromiumPath = ensureCommand("chromium", "chromium");
     mkdirSync(results, { recursive: true });
     downPort = await freePort(); // nothing listens here: the target is down
     const config = join(dir, "prometheus.yml");
@@ -62,15 +60,7 @@ describe("web UI in chromium", () => {
       }
     }
     await importLines(lines);
-    ctx = await chromium.launchPersistentContext(join(dir, "chromium-profile"), {
-      executablePath: chromiumPath,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 1280, height: 800 },
-      colorScheme: "light",
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on("pageerror", (e) => pageErrors.push(e.message));
+    ({ ctx, page } = await launchChromium(join(dir, "chromium-profile"), pageErrors));
   }, 300_000);
 
   afterAll(async () => {

@@ -5,6 +5,7 @@
  */
 import { h, mount, labelChips, formatTime } from "../dom.ts";
 import { prom, loadInto } from "../api.ts";
+import { formatDuration } from "../../../shared/promql/duration.ts";
 import type { RuleGroup, Rule } from "./rules-data.ts";
 
 function ruleState(r: Rule): string {
@@ -33,7 +34,7 @@ export default function alertsPage(root: HTMLElement): void {
       rules.length === 0 ? h("p", { className: "muted" }, "No alerting rules configured.") : null,
       visible.map(({ g, r, state }) => h("details", { className: "panel alert-rule", open: state !== "inactive" },
         h("summary", null, h("span", { className: `badge state-${state}` }, state.toUpperCase()), " ", h("strong", null, r.name), h("span", { className: "muted" }, ` · ${g.name} · ${r.alerts?.length ?? 0} active`)),
-        h("pre", { className: "config" }, `alert: ${r.name}\nexpr: ${r.query}${r.duration ? `\nfor: ${r.duration}s` : ""}`),
+        h("pre", { className: "config" }, `alert: ${r.name}\nexpr: ${r.query}${r.duration ? `\nfor: ${formatDuration(r.duration * 1000)}` : ""}`),
         (r.alerts?.length ?? 0) > 0 && h("table", null,
           h("thead", null, h("tr", null, ["Labels", "State", "Active since", "Value", "Annotations"].map((c) => h("th", null, c)))),
           h("tbody", null, r.alerts!.map((a) => h("tr", null,

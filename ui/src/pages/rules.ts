@@ -5,6 +5,7 @@
  */
 import { h, labelChips, ago } from "../dom.ts";
 import { prom, loadInto } from "../api.ts";
+import { formatDuration } from "../../../shared/promql/duration.ts";
 import type { RuleGroup } from "./rules-data.ts";
 
 export default function rulesPage(root: HTMLElement): void {
@@ -14,14 +15,14 @@ export default function rulesPage(root: HTMLElement): void {
     if (groups.length === 0) return h("p", { className: "muted" }, "No rule groups configured.");
     return groups.map((g) =>
       h("section", null,
-        h("h2", null, `${g.name} `, h("span", { className: "muted" }, `${g.file} · every ${g.interval}s · last evaluated ${ago(g.lastEvaluation)}`)),
+        h("h2", null, `${g.name} `, h("span", { className: "muted" }, `${g.file} · every ${formatDuration(g.interval * 1000)} · last evaluated ${ago(g.lastEvaluation)}`)),
         h("table", null,
           h("thead", null, h("tr", null, ["Rule", "Health", "Last evaluation", "Evaluation time", "Error"].map((c) => h("th", null, c)))),
           h("tbody", null, g.rules.map((r) => h("tr", null,
             h("td", null,
               h("div", null, h("strong", null, r.type === "alerting" ? "alert: " : "record: "), r.name),
               h("code", null, r.query),
-              r.duration ? h("div", { className: "muted" }, `for: ${r.duration}s`) : null,
+              r.duration ? h("div", { className: "muted" }, `for: ${formatDuration(r.duration * 1000)}`) : null,
               r.labels && Object.keys(r.labels).length > 0 ? h("div", null, "labels: ", labelChips(r.labels)) : null),
             h("td", null, h("span", { className: `badge state-${r.health === "ok" ? "ok" : r.health === "err" ? "err" : "unknown"}` }, r.health)),
             h("td", null, ago(r.lastEvaluation)),
