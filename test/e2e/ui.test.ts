@@ -126,6 +126,30 @@ describe("web UI in chromium", () => {
     expect(rows[ib]!.count).toBeGreaterThan(200);
     expect(rows[ia]!.meanY).toBeLessThan(rows[ib]!.meanY);
 
+    // Stacked mode redraws from a new query and is kept in the URL.
+    let next = page.waitForResponse((r) => r.url().includes("/api/v1/query_range?"));
+    await page.getByRole("button", { name: "Stacked" }).click();
+    await next;
+    expect(page.url()).toContain("g0.display_mode=stacked");
+    await page.waitForTimeout(300);
+    await shot("query-stacked");
+    // Drag to zoom: the panel re-queries the selected span and records it in the URL.
+    const box = (await page.locator("[data-testid=graph] .u-over").boundingBox())!;
+    next = page.waitForResponse((r) => r.url().includes("/api/v1/query_range?"));
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const zoomed = new URL((await next).url()).searchParams;
+    const span = Number(zoomed.get("end")) - Number(zoomed.get("start"));
+    expect(span).toBeGreaterThan(3600 * 0.2);
+    expect(span).toBeLessThan(3600 * 0.4);
+    expect(page.url()).toContain("g0.end_input=");
+    // Query history remembers what ran.
+    await page.locator("details.history summary").click();
+    expect(await page.locator("details.history li").allInnerTexts()).toContain(expr);
+    await page.locator("details.history summary").click();
+
     const answer = page.waitForResponse((r) => r.url().includes("/api/v1/query?"));
     await page.getByRole("tab", { name: "Table" }).click();
     const body = (await (await answer).json()) as { data: { result: Vec[] } };
