@@ -23,7 +23,7 @@ export function encodeHeader(v: string): string {
   for (const b of bytes) {
     const c = String.fromCharCode(b);
     if (b === 0x20) out += "_";
-    else if (b > 0x20 && b < 0x7f && !"=?_\"#$%&'(),.:;<>@[\\]^`{|}~".includes(c)) out += c;
+    else if (b >= 0x21 && b <= 0x7e && c !== "=" && c !== "?" && c !== "_") out += c;
     else out += "=" + b.toString(16).toUpperCase().padStart(2, "0");
   }
   return `=?UTF-8?q?${out}?=`;

@@ -2,10 +2,11 @@
  * @module
  * The data Alertmanager's notification templates see (template.Data): Receiver,
  * Status, Alerts (with .Firing/.Resolved), GroupLabels, CommonLabels,
- * CommonAnnotations, ExternalURL; label sets are KV with SortedPairs, Names,
- * Values and Remove. Methods are non-enumerable functions, called by the
- * template engine as Go calls methods named in a field chain.
+ * CommonAnnotations, ExternalURL. Go's named types with methods are JS
+ * subclasses: KV (a map) has SortedPairs, Names, Values, Remove; Alerts and
+ * Pairs (slices) have Firing/Resolved and Names/Values.
  */
+import { stringMap } from "../template/index.ts";
 import type { LabelSet } from "./matchers.ts";
 import type { Notification, NotifyAlert } from "./notifiers/types.ts";
 
@@ -19,57 +20,77 @@ export function commonLabels(sets: readonly LabelSet[]): LabelSet {
   return out;
 }
 
-function method<T extends object>(o: T, name: string, f: (...args: never[]) => unknown): T {
-  Object.defineProperty(o, name, { value: f, enumerable: false });
-  return o;
+export interface Pair {
+  Name: string;
+  Value: string;
 }
 
-interface Pair { Name: string; Value: string }
-
-function pairs(list: Pair[]): Pair[] {
-  const out = [...list];
-  method(out, "Names", () => list.map((p) => p.Name));
-  method(out, "Values", () => list.map((p) => p.Value));
-  return out;
+export class Pairs extends Array<Pair> {
+  static override get [Symbol.species]() {
+    return Array;
+  }
+  Names(): string[] {
+    return this.map((p) => p.Name);
+  }
+  Values(): string[] {
+    return this.map((p) => p.Value);
+  }
 }
 
-/** A KV: a plain label map with Go's methods. */
-export function kv(ls: LabelSet): LabelSet {
-  const o: LabelSet = { ...ls };
-  const sorted = () => Object.keys(ls).sort();
-  method(o, "SortedPairs", () => pairs(sorted().map((k) => ({ Name: k, Value: ls[k]! }))));
-  method(o, "Names", () => sorted());
-  method(o, "Values", () => sorted().map((k) => ls[k]!));
-  method(o, "Remove", (keys: string[]) => {
-    const rest: LabelSet = {};
-    for (const k of Object.keys(ls)) if (!keys.includes(k)) rest[k] = ls[k]!;
-    return kv(rest);
-  });
-  return o;
+/** template.KV: a string map whose missing keys read "" (missingkey=zero on map[string]string). */
+export class KV extends Map<string, string> {
+  constructor(ls: LabelSet = {}) {
+    super(Object.entries(ls));
+    stringMap(this as unknown as Record<string, string>);
+  }
+  #sortedKeys(): string[] {
+    return [...this.keys()].sort();
+  }
+  SortedPairs(): Pairs {
+    const p = new Pairs();
+    for (const k of this.#sortedKeys()) p.push({ Name: k, Value: this.get(k)! });
+    return p;
+  }
+  Names(): string[] {
+    return this.#sortedKeys();
+  }
+  Values(): string[] {
+    return this.#sortedKeys().map((k) => this.get(k)!);
+  }
+  Remove(keys: string[]): KV {
+    const rest = new KV();
+    for (const [k, v] of this) if (!keys.includes(k)) rest.set(k, v);
+    return rest;
+  }
 }
 
 export interface TemplateAlert {
   Status: string;
-  Labels: LabelSet;
-  Annotations: LabelSet;
+  Labels: KV;
+  Annotations: KV;
   StartsAt: Date;
   EndsAt: Date;
   GeneratorURL: string;
   Fingerprint: string;
 }
 
-function alertsList(list: TemplateAlert[]): TemplateAlert[] {
-  const out = [...list];
-  method(out, "Firing", () => alertsList(list.filter((a) => a.Status === "firing")));
-  method(out, "Resolved", () => alertsList(list.filter((a) => a.Status === "resolved")));
-  return out;
+export class Alerts extends Array<TemplateAlert> {
+  static override get [Symbol.species]() {
+    return Array;
+  }
+  Firing(): Alerts {
+    return Alerts.of(...this.filter((a) => a.Status === "firing")) as Alerts;
+  }
+  Resolved(): Alerts {
+    return Alerts.of(...this.filter((a) => a.Status === "resolved")) as Alerts;
+  }
 }
 
 function templateAlert(a: NotifyAlert): TemplateAlert {
   return {
     Status: a.status,
-    Labels: kv(a.labels),
-    Annotations: kv(a.annotations),
+    Labels: new KV(a.labels),
+    Annotations: new KV(a.annotations),
     StartsAt: new Date(a.startsAt),
     EndsAt: new Date(a.endsAt),
     GeneratorURL: a.generatorURL,
@@ -85,21 +106,23 @@ function quoteMeta(s: string): string {
 export interface TemplateData {
   Receiver: string;
   Status: string;
-  Alerts: TemplateAlert[];
-  GroupLabels: LabelSet;
-  CommonLabels: LabelSet;
-  CommonAnnotations: LabelSet;
+  Alerts: Alerts;
+  GroupLabels: KV;
+  CommonLabels: KV;
+  CommonAnnotations: KV;
   ExternalURL: string;
 }
 
 export function templateData(n: Notification): TemplateData {
+  const alerts = new Alerts();
+  for (const a of n.alerts) alerts.push(templateAlert(a));
   return {
     Receiver: quoteMeta(n.receiver),
     Status: n.alerts.some((a) => a.status === "firing") ? "firing" : "resolved",
-    Alerts: alertsList(n.alerts.map(templateAlert)),
-    GroupLabels: kv(n.groupLabels),
-    CommonLabels: kv(commonLabels(n.alerts.map((a) => a.labels))),
-    CommonAnnotations: kv(commonLabels(n.alerts.map((a) => a.annotations))),
+    Alerts: alerts,
+    GroupLabels: new KV(n.groupLabels),
+    CommonLabels: new KV(commonLabels(n.alerts.map((a) => a.labels))),
+    CommonAnnotations: new KV(commonLabels(n.alerts.map((a) => a.annotations))),
     ExternalURL: n.externalURL,
   };
 }

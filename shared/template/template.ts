@@ -421,7 +421,9 @@ class State {
     const hasArgs = args.length > 1 || final !== MISSING;
     if (typeof receiver === "object") {
       // Methods are functions on a class's prototype; an own function-valued property is a field (Go's func field).
-      const member = isMap(receiver) || Object.hasOwn(receiver, name) ? undefined : (receiver as Record<string, unknown>)[name];
+      // A Map subclass is Go's named map type (Alertmanager's template.KV): its own methods come before keys.
+      const namedMap = receiver instanceof Map && Object.getPrototypeOf(receiver) !== Map.prototype && !(name in Map.prototype);
+      const member = (isMap(receiver) && !namedMap) || Object.hasOwn(receiver, name) ? undefined : (receiver as Record<string, unknown>)[name];
       if (typeof member === "function") return this.evalCall(dot, member as TemplateFunc, undefined, node, name, args, final, receiver);
       if (isMap(receiver)) {
         if (hasArgs) this.fail(`${name} is not a method but has arguments`);
