@@ -127,8 +127,24 @@ export class Alertmanager extends DurableObject<Env> {
     if (current === null || next < current) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
   }
 
-  /** POST /api/v2/alerts, and what the rule evaluator calls. */
+  /** What the rule evaluator calls; throws on invalid alerts. */
   async postAlerts(alerts: PostableAlert[]): Promise<void> {
+    const r = await this.receiveAlerts(alerts);
+    if (r.error !== undefined) throw new AlertmanagerInputError(r.error);
+  }
+
+  /** POST /api/v2/alerts: a client's mistake comes back as `error` (no exception crosses the RPC boundary). */
+  async receiveAlerts(alerts: unknown): Promise<{ error?: string }> {
+    try {
+      await this.#receive(alerts);
+      return {};
+    } catch (e) {
+      if (e instanceof AlertmanagerInputError) return { error: e.message };
+      throw e;
+    }
+  }
+
+  async #receive(alerts: unknown): Promise<void> {
     const d = this.#d();
     const now = Date.now();
     let stored: StoredAlert[];
@@ -260,7 +276,16 @@ export class Alertmanager extends DurableObject<Env> {
   }
 
   /** POST /api/v2/silences: creates or updates; returns the silence's id ("" id and unknown id as Alertmanager). */
-  async postSilence(p: PostableSilence): Promise<{ silenceID: string; notFound?: boolean }> {
+  async postSilence(p: PostableSilence): Promise<{ silenceID: string; notFound?: boolean; error?: string }> {
+    try {
+      return await this.#postSilence(p);
+    } catch (e) {
+      if (e instanceof AlertmanagerInputError) return { silenceID: "", error: e.message };
+      throw e;
+    }
+  }
+
+  async #postSilence(p: PostableSilence): Promise<{ silenceID: string; notFound?: boolean }> {
     const now = Date.now();
     if (p === null || typeof p !== "object" || !Array.isArray(p.matchers)) throw new AlertmanagerInputError("silence must be an object with matchers");
     if (p.matchers.length > SILENCE_LIMITS.maxMatchers) throw new AlertmanagerInputError(`too many matchers (max ${SILENCE_LIMITS.maxMatchers})`);

@@ -16,7 +16,7 @@ import type { Notification } from "../../shared/alertmanager/notifiers/types.ts"
 export const NOTIFICATIONS_QUEUE = "pyrometer-notifications";
 export const NOTIFICATIONS_DLQ = "pyrometer-notifications-dlq";
 
-export async function handleNotificationBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function handleNotificationBatch(batch: MessageBatch<unknown>, env: Env, _ctx?: ExecutionContext): Promise<void> {
   const am = alertmanagerStub(env);
   if (batch.queue === NOTIFICATIONS_DLQ) {
     for (const msg of batch.messages) {

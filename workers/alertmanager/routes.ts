@@ -61,7 +61,8 @@ export function alertmanagerRoutes() {
 
   app.post("/api/v2/alerts", async (c) => {
     const body = await jsonBody(c);
-    await call(() => alertmanagerStub(c.env).postAlerts(body as never));
+    const r = await alertmanagerStub(c.env).receiveAlerts(body);
+    if (r.error !== undefined) throw new ApiError("bad_data", r.error);
     return c.body(null, 200);
   });
   app.get("/api/v2/alerts", async (c) => c.json(await call(() => alertmanagerStub(c.env).getAlerts(alertFilter(c)))));
@@ -71,6 +72,7 @@ export function alertmanagerRoutes() {
   app.post("/api/v2/silences", async (c) => {
     const body = (await jsonBody(c)) as PostableSilence;
     const r = await call(() => alertmanagerStub(c.env).postSilence(body));
+    if (r.error !== undefined) throw new ApiError("bad_data", r.error);
     if (r.notFound) throw new ApiError("not_found", "silence not found");
     return c.json({ silenceID: r.silenceID });
   });
