@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { ensureUiBuilt } from "./scripts/build-ui.ts";
@@ -27,6 +28,7 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
                 SCRAPE_AUTOSTART: "false",
+                ALERTMANAGER_CONFIG: readFileSync("./test/workers/alertmanager.yml", "utf8"),
               },
             },
           })),

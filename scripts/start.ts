@@ -3,7 +3,9 @@
  *
  * - PORT overrides the port; PYROMETER_CONFIG names another prometheus.yml;
  *   PYROMETER_STATE another state folder (default .wrangler/state);
- *   HEAD_SHARDS the shard count (default 4 locally).
+ *   HEAD_SHARDS the shard count (default 4 locally);
+ *   PYROMETER_ALERTMANAGER_CONFIG another alertmanager.yml (default config/alertmanager.yml);
+ *   NOTIFY_RETRY_BASE_SECONDS the first retry delay of a failed notification.
  * - Applies the D1 migrations to the local database first (wrangler dev does not).
  * - Cron never fires under wrangler dev, so once the server answers this
  *   triggers the scheduled handler by hand; from then on the scrape
@@ -34,6 +36,19 @@ try {
 // The web UI is served from ui/dist: build it when missing or stale.
 ensureUiBuilt();
 
+// The built-in Alertmanager's config, passed like prometheus.yml.
+const amVars: string[] = [];
+if (process.env.PYROMETER_ALERTMANAGER_CONFIG) {
+  const amPath = resolve(process.env.PYROMETER_ALERTMANAGER_CONFIG);
+  try {
+    amVars.push("--var", `ALERTMANAGER_CONFIG:${readFileSync(amPath, "utf8")}`, "--var", `ALERTMANAGER_CONFIG_FILE:${basename(amPath)}`);
+  } catch (e) {
+    console.error(`pyrometer: cannot read alertmanager config ${amPath}: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
+if (process.env.NOTIFY_RETRY_BASE_SECONDS) amVars.push("--var", `NOTIFY_RETRY_BASE_SECONDS:${process.env.NOTIFY_RETRY_BASE_SECONDS}`);
+
 const migrate = spawnSync(process.execPath, [wranglerCli, "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
   cwd: root,
   env: { ...env, CI: "true" },
@@ -56,6 +71,7 @@ const dev = spawn(
     "--var", `HEAD_SHARDS:${shards}`,
     "--var", `PROMETHEUS_CONFIG:${configText}`,
     "--var", `PROMETHEUS_CONFIG_FILE:${basename(configPath)}`,
+    ...amVars,
   ],
   { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
 );

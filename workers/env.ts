@@ -5,6 +5,7 @@
 import type { HeadShard } from "./head/head-shard.ts";
 import type { ScrapeScheduler } from "./scraper/scheduler.ts";
 import type { Pushgateway } from "./pushgateway/pushgateway.ts";
+import type { Alertmanager } from "./alertmanager/alertmanager.ts";
 
 export interface Env {
   HEAD_SHARD: DurableObjectNamespace<HeadShard>;
@@ -28,4 +29,19 @@ export interface Env {
   SCRAPE_AUTOSTART?: string;
   /** The web UI's static assets (ui/dist, wrangler.toml [assets]). */
   ASSETS: Fetcher;
+  // Alertmanager (workers/alertmanager): the dispatcher object and the notification queue.
+  ALERTMANAGER: DurableObjectNamespace<Alertmanager>;
+  NOTIFICATIONS: Queue<unknown>;
+  /** Cloudflare's send_email binding (optional): the second email transport. */
+  EMAIL?: SendEmail;
+  /** alertmanager.yml text overriding the bundled config/alertmanager.yml (a secret when deployed). */
+  ALERTMANAGER_CONFIG?: string;
+  /** File name used in config error messages for ALERTMANAGER_CONFIG. */
+  ALERTMANAGER_CONFIG_FILE?: string;
+  /** "send_email" sends email through the EMAIL binding instead of SMTP. */
+  ALERTMANAGER_EMAIL_TRANSPORT?: string;
+  /** The URL notifications link back to (template .ExternalURL). */
+  EXTERNAL_URL?: string;
+  /** First retry delay of a failed notification, doubled on each retry (default 10). */
+  NOTIFY_RETRY_BASE_SECONDS?: string;
 }

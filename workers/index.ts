@@ -5,10 +5,12 @@
 import type { Env } from "./env.ts";
 import { createApp } from "./query/app.ts";
 import { allScrapers } from "./scraper/stub.ts";
+import { handleNotificationBatch } from "./alertmanager/queue.ts";
 
 export { HeadShard } from "./head/head-shard.ts";
 export { ScrapeScheduler } from "./scraper/scheduler.ts";
 export { Pushgateway } from "./pushgateway/pushgateway.ts";
+export { Alertmanager } from "./alertmanager/alertmanager.ts";
 
 const app = createApp();
 
@@ -18,4 +20,6 @@ export default {
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(Promise.all(allScrapers(env).map(({ index, stub }) => stub.ensureScheduled(index))));
   },
+  // Alertmanager's notification queue and its dead-letter queue.
+  queue: handleNotificationBatch,
 } satisfies ExportedHandler<Env>;

@@ -21,6 +21,7 @@ import { selfMetrics } from "./self-metrics.ts";
 import { isReady } from "./ready.ts";
 import { ingestRoutes } from "./ingest.ts";
 import { pushgatewayRoutes } from "../pushgateway/routes.ts";
+import { alertmanagerRoutes } from "../alertmanager/routes.ts";
 import { federateRoutes } from "./federate.ts";
 import { allScrapers } from "../scraper/stub.ts";
 import { metadataRoutes } from "./metadata.ts";
@@ -84,6 +85,7 @@ export function createApp() {
 
   app.route("/", ingestRoutes());
   app.route("/", pushgatewayRoutes());
+  app.route("/", alertmanagerRoutes());
   app.route("/", federateRoutes());
   app.route("/", uiRoutes());
 

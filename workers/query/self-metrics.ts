@@ -11,6 +11,7 @@ import { labelsFromRecord } from "../../shared/labels/labels.ts";
 import type { HeadStats } from "../head/head-shard.ts";
 import { allScrapers } from "../scraper/stub.ts";
 import type { ScrapeStats, JobStats } from "../scraper/scheduler.ts";
+import { alertmanagerFamilies } from "../alertmanager/metrics.ts";
 
 /** Job statistics summed over every scraper shard. */
 function sumJobs(all: ScrapeStats[]): JobStats[] {
@@ -84,6 +85,7 @@ export async function selfMetrics(env: Env, local?: { shard: number; stats: Scra
       type: "gauge",
       samples: scrapeStats.jobs.map((j) => ({ labels: labelsFromRecord({ config: j.job }), value: j.targets })),
     },
+    ...(await alertmanagerFamilies(env)),
   ];
   return formatFamilies(families);
 }

@@ -1,0 +1,56 @@
+/**
+ * @module
+ * Notification templates: Alertmanager's default templates plus its template
+ * functions, executed by shared/template (Go text/template) over a
+ * notification's template data, with missingkey=zero as Alertmanager uses.
+ */
+import { RE2JS } from "re2js";
+import { Template, variadic } from "../template/index.ts";
+import { DEFAULT_TEMPLATES } from "./default-templates.ts";
+import { templateData } from "./template-data.ts";
+import type { Notification, Render } from "./notifiers/types.ts";
+
+/** Alertmanager's template.DefaultFuncs (those that need no time zone database). */
+const FUNCS = {
+  toUpper: (s: string) => s.toUpperCase(),
+  toLower: (s: string) => s.toLowerCase(),
+  title: (s: string) => s.replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, p: string, c: string) => p + c.toUpperCase()),
+  trimSpace: (s: string) => s.trim(),
+  join: (sep: string, list: string[]) => list.join(sep),
+  match: (re: string, s: string) => RE2JS.compile(re).matcher(s).find(),
+  reReplaceAll: (pattern: string, repl: string, text: string) => RE2JS.compile(pattern).matcher(text).replaceAll(repl.replace(/\$\{(\w+)\}/g, "$$$1")),
+  safeHtml: (s: string) => s,
+  safeUrl: (s: string) => s,
+  urlUnescape: (s: string) => decodeURIComponent(s.replace(/\+/g, " ")),
+  stringSlice: variadic((...s: string[]) => s),
+  toJson: (v: unknown) => JSON.stringify(v),
+  base64encode: (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s))),
+};
+
+let base: Template | undefined;
+
+/** The default templates, parsed once. */
+function baseTemplate(extra: readonly string[]): Template {
+  if (extra.length > 0) {
+    const t = new Template("alertmanager").option("missingkey=zero").funcs(FUNCS).parse(DEFAULT_TEMPLATES);
+    for (const text of extra) t.parse(text);
+    return t;
+  }
+  base ??= new Template("alertmanager").option("missingkey=zero").funcs(FUNCS).parse(DEFAULT_TEMPLATES);
+  return base;
+}
+
+/**
+ * A renderer for one notification. `extra` holds the text of user template
+ * files (alertmanager.yml `templates:`), defined on top of the defaults.
+ */
+export function makeRender(n: Notification, extra: readonly string[] = []): Render {
+  const data = templateData(n);
+  const root = baseTemplate(extra);
+  let i = 0;
+  return (text: string) => {
+    if (text === "" || !text.includes("{{")) return text;
+    const t = root.clone().new(`field${i++}`).parse(text);
+    return t.execute(data);
+  };
+}

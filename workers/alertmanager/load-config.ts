@@ -1,0 +1,25 @@
+/**
+ * @module
+ * The alertmanager.yml in force: ALERTMANAGER_CONFIG when set (npm start
+ * passes PYROMETER_ALERTMANAGER_CONFIG's file this way; a secret when
+ * deployed), else the bundled config/alertmanager.yml. Parsed once per text.
+ */
+import type { Env } from "../env.ts";
+import bundledConfig from "../../config/alertmanager.yml";
+import { parseAlertmanagerConfig } from "../../shared/alertmanager/config.ts";
+import type { AlertmanagerConfig } from "../../shared/alertmanager/config.ts";
+
+let cached: { text: string; config: AlertmanagerConfig } | undefined;
+
+export function loadAlertmanagerConfig(env: Env): AlertmanagerConfig {
+  const text = env.ALERTMANAGER_CONFIG ?? bundledConfig;
+  if (cached?.text !== text) {
+    const name = env.ALERTMANAGER_CONFIG ? (env.ALERTMANAGER_CONFIG_FILE ?? "alertmanager.yml") : "config/alertmanager.yml";
+    cached = { text, config: parseAlertmanagerConfig(text, name) };
+  }
+  return cached.config;
+}
+
+export function alertmanagerStub(env: Env) {
+  return env.ALERTMANAGER.get(env.ALERTMANAGER.idFromName("default"));
+}
