@@ -223,6 +223,35 @@ describe("web UI in chromium", () => {
     await shot("status");
   });
 
+  it("creates a silence from an alert in the built-in Alertmanager, which lists it in /api/v2/silences, and expires it", async () => {
+    const posted = await fetch(`${p.url}/api/v2/alerts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([{ labels: { alertname: "UiBuiltinAlert", severity: "page" }, annotations: { summary: "posted by the UI test" }, startsAt: new Date().toISOString() }]),
+    });
+    expect(posted.status).toBe(200);
+    await page.goto(`${p.url}/alertmanager`);
+    const group = page.locator("section.panel", { hasText: 'alertname="UiBuiltinAlert"' });
+    await eventually(async () => ((await group.count()) > 0 ? true : (await page.reload(), undefined)), 60_000, "the alert group");
+    await group.getByRole("button", { name: "Silence" }).first().click();
+    const form = page.locator("form.silence-form");
+    await form.getByLabel("Created by").fill("ui-test");
+    await form.getByLabel("Comment").fill("silenced in Pyrometer's UI");
+    await form.getByRole("button", { name: "Create silence" }).click();
+    await form.getByRole("status").waitFor();
+    const id = /Silence (\S+) created/.exec(await form.getByRole("status").innerText())![1]!;
+    const list = (await (await fetch(`${p.url}/api/v2/silences`)).json()) as { id: string; comment: string; createdBy: string; matchers: unknown[]; status: { state: string } }[];
+    const s = list.find((x) => x.id === id);
+    expect(s).toMatchObject({ createdBy: "ui-test", comment: "silenced in Pyrometer's UI", status: { state: "active" } });
+    expect(s!.matchers).toContainEqual({ name: "alertname", value: "UiBuiltinAlert", isRegex: false, isEqual: true });
+    await page.locator(`tr[data-silence-id="${id}"]`).waitFor();
+    await shot("alertmanager-silence");
+    await page.locator(`tr[data-silence-id="${id}"]`).getByRole("button", { name: "Expire" }).click();
+    await page.locator(`tr[data-silence-id="${id}"] .badge`, { hasText: "expired" }).waitFor({ timeout: 30_000 });
+    const after = (await (await fetch(`${p.url}/api/v2/silence/${id}`)).json()) as { status: { state: string } };
+    expect(after.status.state).toBe("expired");
+  });
+
   it("renders every page without a script error (screenshots in test-results/)", async () => {
     for (const path of ["/alerts", "/rules", "/service-discovery", "/alertmanager", "/config", "/flags", "/runtime", "/tsdb-status"]) {
       await page.goto(`${p.url}${path}`);
