@@ -69,7 +69,7 @@ describe("web UI in chromium", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("autocompletes a metric name in the query editor (and records time to interactive)", async () => {
+  it("autocompletes metric names, label names and label values in the query editor (and records time to interactive)", async () => {
     await page.goto(`${p.url}/query`);
     await page.waitForSelector(".cm-content");
     const timing = await page.evaluate(() => {
@@ -88,6 +88,15 @@ describe("web UI in chromium", () => {
     await shot("query-autocomplete");
     await page.keyboard.press("Enter"); // accept the completion
     expect(await page.locator(".cm-content").innerText()).toBe("ui_test_requests_total");
+    // Label names and values come from the API too.
+    await page.keyboard.type("{inst");
+    await page.locator(".cm-tooltip-autocomplete li", { hasText: "instance" }).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press("Enter");
+    await page.keyboard.type('="');
+    await page.keyboard.press("Control+Space"); // open the list inside the quotes
+    const values = page.locator(".cm-tooltip-autocomplete li");
+    await values.first().waitFor({ timeout: 30_000 });
+    expect((await values.allInnerTexts()).map((t) => t.trim()).sort()).toEqual(["a", "b"]);
   });
 
   it("graphs rate(x[5m]) and shows the API's exact values in the table", async () => {
