@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { parsePanels, panelsToSearch, formatUrlTime, parseUrlTime, autoStepSeconds, DEFAULT_RANGE_MS } from "../../../ui/src/lib/url-state.ts";
+import { parsePanels, panelsToSearch, formatUrlTime, parseUrlTime, autoStepSeconds, shiftRange, DEFAULT_RANGE_MS } from "../../../ui/src/lib/url-state.ts";
 import { alignMatrix, stackColumns, seriesName } from "../../../ui/src/lib/series.ts";
 import { themes, contrastPairs, contrastRatio } from "../../../ui/src/lib/palette.ts";
 import { statusConfig, statusQueries, findIncidents, formatUptime, humanDuration, probeSelector } from "../../../ui/src/lib/status-page.ts";
@@ -37,6 +37,16 @@ describe("query page URL state (Prometheus's format)", () => {
     expect(parseUrlTime("soon")).toBeNull();
     expect(autoStepSeconds(3600_000)).toBe(14);
     expect(autoStepSeconds(60_000)).toBe(1);
+  });
+
+  it("steps the range through the presets, snapping in-between ranges", () => {
+    const H = 3600_000;
+    expect(shiftRange(H, 1)).toBe(2 * H);
+    expect(shiftRange(H, -1)).toBe(30 * 60_000);
+    expect(shiftRange(90 * 60_000, 1)).toBe(2 * H);
+    expect(shiftRange(90 * 60_000, -1)).toBe(H);
+    expect(shiftRange(60_000, -1)).toBe(60_000);
+    expect(shiftRange(365 * 24 * H, 1)).toBe(365 * 24 * H);
   });
 });
 

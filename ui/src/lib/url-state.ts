@@ -101,3 +101,12 @@ export function panelsToSearch(panels: readonly PanelState[]): string {
 export function autoStepSeconds(rangeMs: number): number {
   return Math.max(Math.floor(rangeMs / 1000 / 250), 1);
 }
+
+/** The graph's range presets, as the − / + buttons step through them. */
+export const RANGE_PRESETS_MS: readonly number[] = ["1m", "5m", "15m", "30m", "1h", "2h", "6h", "12h", "1d", "2d", "1w", "2w", "4w", "8w", "1y"].map(parseDuration);
+
+/** The next longer (+1) or shorter (−1) preset; a range between presets moves to the neighbouring one. */
+export function shiftRange(ms: number, dir: 1 | -1): number {
+  if (dir > 0) return RANGE_PRESETS_MS.find((r) => r > ms) ?? RANGE_PRESETS_MS[RANGE_PRESETS_MS.length - 1]!;
+  return [...RANGE_PRESETS_MS].reverse().find((r) => r < ms) ?? RANGE_PRESETS_MS[0]!;
+}

@@ -10,14 +10,13 @@ import { createEditor, position } from "../editor.ts";
 import type { Diagnostic } from "../editor.ts";
 import { drawGraph } from "../graph.ts";
 import { onThemeChange } from "../theme.ts";
-import { parsePanels, panelsToSearch, autoStepSeconds, defaultPanel, formatUrlTime, parseUrlTime } from "../lib/url-state.ts";
+import { parsePanels, panelsToSearch, autoStepSeconds, defaultPanel, formatUrlTime, parseUrlTime, shiftRange } from "../lib/url-state.ts";
 import type { PanelState } from "../lib/url-state.ts";
 import type { MatrixSeries } from "../lib/series.ts";
 import { parseDuration, formatDuration } from "../../../shared/promql/duration.ts";
 
 const HISTORY_KEY = "pyrometer.queryHistory";
 const HISTORY_MAX = 50;
-const RANGE_STEPS = ["1m", "5m", "15m", "30m", "1h", "2h", "6h", "12h", "1d", "2d", "1w", "2w", "4w", "8w", "1y"].map(parseDuration);
 
 export function loadHistory(): string[] {
   try {
@@ -131,7 +130,14 @@ class Panel {
       "aria-label": this.state.tab === "graph" ? "End time (UTC)" : "Evaluation time (UTC)",
       value: this.state.endMs === null ? "" : formatUrlTime(this.state.endMs),
       onchange: () => {
-        this.state.endMs = input.value.trim() === "" ? null : parseUrlTime(input.value);
+        const t = input.value.trim() === "" ? null : parseUrlTime(input.value);
+        if (t === null && input.value.trim() !== "") {
+          input.setCustomValidity("Use YYYY-MM-DD HH:mm:ss (UTC), RFC 3339 or Unix seconds");
+          input.reportValidity();
+          return;
+        }
+        input.setCustomValidity("");
+        this.state.endMs = t;
         this.changed();
         void this.run();
       },
@@ -159,9 +165,7 @@ class Panel {
       },
     });
     const shift = (dir: 1 | -1) => () => {
-      const i = RANGE_STEPS.findIndex((r) => r >= s.rangeMs);
-      const next = dir < 0 ? RANGE_STEPS[Math.max(0, (i < 0 ? RANGE_STEPS.length : i) - 1)] : RANGE_STEPS[Math.min(RANGE_STEPS.length - 1, i < 0 ? RANGE_STEPS.length - 1 : RANGE_STEPS[i] === s.rangeMs ? i + 1 : i)];
-      s.rangeMs = next!;
+      s.rangeMs = shiftRange(s.rangeMs, dir);
       range.value = formatDuration(s.rangeMs);
       this.changed();
       void this.run();
