@@ -86,16 +86,24 @@ describe("web UI in chromium", () => {
     const option = page.locator(".cm-tooltip-autocomplete li", { hasText: "ui_test_requests_total" });
     await option.first().waitFor({ timeout: 30_000 });
     await shot("query-autocomplete");
+    // CodeMirror ignores Enter for a list updated less than 75 ms ago (its interactionDelay).
+    await page.waitForTimeout(300);
     await page.keyboard.press("Enter"); // accept the completion
     expect(await page.locator(".cm-content").innerText()).toBe("ui_test_requests_total");
     // Label names and values come from the API too.
     await page.keyboard.type("{inst");
     await page.locator(".cm-tooltip-autocomplete li", { hasText: "instance" }).first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(300);
     await page.keyboard.press("Enter");
     await page.keyboard.type('="');
-    await page.keyboard.press("Control+Space"); // open the list inside the quotes
+    expect(await page.locator(".cm-content").innerText()).toBe('ui_test_requests_total{instance=""}');
+    // Ask for the list inside the quotes (Ctrl+Space), again until the values have arrived.
     const values = page.locator(".cm-tooltip-autocomplete li");
-    await values.first().waitFor({ timeout: 30_000 });
+    await eventually(async () => {
+      await page.keyboard.press("Control+Space");
+      await values.first().waitFor({ timeout: 2_000 });
+      return (await values.count()) === 2 ? true : undefined;
+    }, 60_000, "label value completions");
     expect((await values.allInnerTexts()).map((t) => t.trim()).sort()).toEqual(["a", "b"]);
   });
 
