@@ -164,7 +164,7 @@ describe("web UI in chromium", () => {
     expect(page.url()).toContain("g0.end_input=");
     // Query history remembers what ran.
     await page.locator("details.history summary").click();
-    expect(await page.locator("details.history li").allInnerTexts()).toContain(expr);
+    await page.locator("details.history li button", { hasText: expr }).first().waitFor();
     await page.locator("details.history summary").click();
 
     const answer = page.waitForResponse((r) => r.url().includes("/api/v1/query?"));

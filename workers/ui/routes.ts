@@ -38,7 +38,7 @@ export function uiRoutes() {
     } else {
       res = await engine.instant(q, expr, p.get("time") ? parseTime(p.get("time")!, "time") : Date.now());
     }
-    return c.json({ status: "success", data: queryValueToJson(res.value) }, 200, { "cache-control": "public, max-age=30" });
+    return c.json({ status: "success", data: queryValueToJson(res.value) });
   });
   return app;
 }
