@@ -119,7 +119,7 @@ describe("web UI in chromium", () => {
     // (rate 0.667/s) lies above instance b (0.333/s). Colours by result order.
     const order = await page.evaluate(() => [...document.querySelectorAll(".u-legend .u-series th")].map((e: any) => String(e.textContent ?? "")));
     const colours = themes.light.series;
-    const rows = await canvas.evaluate((c: any, cols: string[]) => {
+    const colourRows = () => canvas.evaluate((c: any, cols: string[]) => {
       const ctx2 = c.getContext("2d")!;
       const { data, width, height } = ctx2.getImageData(0, 0, c.width, c.height) as { data: Uint8ClampedArray; width: number; height: number };
       const rgb = cols.map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
@@ -135,6 +135,11 @@ describe("web UI in chromium", () => {
       }
       return ys.map((list) => ({ count: list.length, meanY: list.reduce((a, b) => a + b, 0) / Math.max(1, list.length) }));
     }, colours.slice(0, 2));
+    // uPlot draws on the next frame: poll until both lines are on the canvas.
+    const rows = await eventually(async () => {
+      const r = await colourRows();
+      return r.every((x) => x.count > 200) ? r : undefined;
+    }, 30_000, "both series drawn");
     const ia = order.slice(1).findIndex((l) => l.includes('instance="a"'));
     const ib = order.slice(1).findIndex((l) => l.includes('instance="b"'));
     expect(ia).toBeGreaterThanOrEqual(0);
