@@ -87,7 +87,8 @@ describe("web UI against Debian's Prometheus and Alertmanager", () => {
       "",
     ].join("\n"));
     daemons.push(spawn(alertmanager, [`--config.file=${join(dir, "am.yml")}`, `--web.listen-address=127.0.0.1:${amPort}`, `--storage.path=${join(dir, "am")}`, "--cluster.listen-address="], { stdio: "ignore" }));
-    daemons.push(spawn(prometheus, [`--config.file=${join(dir, "prometheus.yml")}`, `--web.listen-address=127.0.0.1:${promPort}`, `--storage.tsdb.path=${join(dir, "tsdb")}`], { stdio: "ignore" }));
+    // A 1 s resend delay: an alert sent before Prometheus has found the Alertmanager is resent at once, not after 1 min.
+    daemons.push(spawn(prometheus, [`--config.file=${join(dir, "prometheus.yml")}`, `--web.listen-address=127.0.0.1:${promPort}`, `--storage.tsdb.path=${join(dir, "tsdb")}`, "--rules.alert.resend-delay=1s"], { stdio: "ignore" }));
     await waitHttp(`${am}/-/ready`);
     await waitHttp(`${prom}/-/ready`);
     ui = await serveUi(uiPort, (path) => (path.startsWith("/api/v2/") ? am : path.startsWith("/api/") ? prom : undefined));
