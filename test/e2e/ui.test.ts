@@ -243,6 +243,12 @@ describe("web UI in chromium", () => {
     expect(await page.locator(".overall").innerText()).toBe("Partial outage");
     expect(await page.locator(".incident", { hasText: "https://b.example" }).first().innerText()).toContain("ongoing");
     await shot("status");
+    // Title, jobs and grouping from the URL (config/status-page.yml gives the defaults).
+    await page.goto(`${p.url}/status?title=Acme%20status&job=nonexistent`);
+    await page.locator("h1", { hasText: "Acme status" }).waitFor();
+    await page.getByText("nothing reports probe_success in job nonexistent").waitFor();
+    await page.goto(`${p.url}/status?job=blackbox&group_by=region`);
+    await page.locator(".status-group h2", { hasText: "eu" }).waitFor();
   });
 
   it("creates a silence from an alert in the built-in Alertmanager, which lists it in /api/v2/silences, and expires it", async () => {
