@@ -63,7 +63,7 @@ describe("payloads", () => {
     expect(body).toEqual({
       channel: "#ops", username: "Alertmanager",
       attachments: [{
-        title: "[FIRING:2] InstanceDown (page)", title_link: "http://pyro:8787/#/alerts?receiver=all",
+        title: "[FIRING:2] InstanceDown (page)", title_link: "http://pyro:8787/#/alerts?receiver=all", text: "", callback_id: "", footer: "",
         fallback: "[FIRING:2] InstanceDown (page) | http://pyro:8787/#/alerts?receiver=all", color: "danger",
         mrkdwn_in: ["fallback", "pretext", "text"], fields: [{ title: "Sev", value: "page", short: false }],
       }],
