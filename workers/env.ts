@@ -5,6 +5,7 @@
 import type { HeadShard } from "./head/head-shard.ts";
 import type { ScrapeScheduler } from "./scraper/scheduler.ts";
 import type { Pushgateway } from "./pushgateway/pushgateway.ts";
+import type { RuleGroups } from "./rules/rule-groups.ts";
 
 export interface Env {
   HEAD_SHARD: DurableObjectNamespace<HeadShard>;
@@ -26,4 +27,15 @@ export interface Env {
   WRITE_TOKEN?: string;
   /** "false" keeps the scheduler from arming itself (worker tests drive it by hand). */
   SCRAPE_AUTOSTART?: string;
+
+  // ---- Rules and alerting ----
+  RULE_GROUPS: DurableObjectNamespace<RuleGroups>;
+  /** Rule files named by rule_files, as JSON {"path relative to the config": "text"} (npm start passes them). */
+  PROMETHEUS_RULES?: string;
+  /** Number of RuleGroups objects rule groups are spread over (default 1). */
+  RULE_SHARDS?: string;
+  /** Prometheus's --web.external-url (alert generator URLs, templates); default http://SELF_ADDRESS. */
+  EXTERNAL_URL?: string;
+  /** The built-in Alertmanager, when deployed: object "default" takes postAlerts(PostableAlert[]). */
+  ALERTMANAGER?: DurableObjectNamespace;
 }

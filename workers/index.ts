@@ -5,10 +5,12 @@
 import type { Env } from "./env.ts";
 import { createApp } from "./query/app.ts";
 import { allScrapers } from "./scraper/stub.ts";
+import { allRuleShards } from "./rules/stub.ts";
 
 export { HeadShard } from "./head/head-shard.ts";
 export { ScrapeScheduler } from "./scraper/scheduler.ts";
 export { Pushgateway } from "./pushgateway/pushgateway.ts";
+export { RuleGroups } from "./rules/rule-groups.ts";
 
 const app = createApp();
 
@@ -17,5 +19,6 @@ export default {
   // The cron is a watchdog: it makes sure the scheduler's alarm is armed.
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(Promise.all(allScrapers(env).map(({ index, stub }) => stub.ensureScheduled(index))));
+    ctx.waitUntil(Promise.all(allRuleShards(env).map(({ index, stub }) => stub.ensureScheduled(index))));
   },
 } satisfies ExportedHandler<Env>;

@@ -184,18 +184,21 @@ export function newGroupState(g: CompiledGroup): GroupState {
   };
 }
 
-/** Keeps the state of rules that are unchanged (same kind, name, expr, labels) when a group is reloaded. */
-export function carryOverState(g: CompiledGroup, oldGroup: CompiledGroup | undefined, old: GroupState | undefined): GroupState {
+/** A rule's identity across reloads: kind, name, expression and labels. */
+export function ruleKey(r: CompiledRule): string {
+  return JSON.stringify([r.def.kind, r.def.kind === "recording" ? r.def.record : r.def.alert, r.query, r.labels]);
+}
+
+/** Keeps the state of rules whose identity (`ruleKey`) is unchanged when a group is reloaded. */
+export function carryOverState(g: CompiledGroup, oldKeys: readonly string[], old: GroupState): GroupState {
   const fresh = newGroupState(g);
-  if (oldGroup === undefined || old === undefined) return fresh;
-  const keyOf = (r: CompiledRule): string => JSON.stringify([r.def.kind, r.def.kind === "recording" ? r.def.record : r.def.alert, r.query, r.labels]);
   const byKey = new Map<string, RuleState>();
-  oldGroup.rules.forEach((r, i) => {
+  oldKeys.forEach((k, i) => {
     const s = old.rules[i];
-    if (s !== undefined) byKey.set(keyOf(r), s);
+    if (s !== undefined) byKey.set(k, s);
   });
   g.rules.forEach((r, i) => {
-    const s = byKey.get(keyOf(r));
+    const s = byKey.get(ruleKey(r));
     if (s !== undefined) fresh.rules[i] = s;
   });
   fresh.lastEvaluation = old.lastEvaluation;
