@@ -14,6 +14,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve, dirname, basename } from "node:path";
+import { ruleFilesJson } from "./rule-files.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const port = process.env.PORT ?? "8787";
@@ -67,6 +68,8 @@ const dev = spawn(
     "--var", `HEAD_SHARDS:${shards}`,
     "--var", `PROMETHEUS_CONFIG:${configText}`,
     "--var", `PROMETHEUS_CONFIG_FILE:${basename(configPath)}`,
+    // The rule files the config names (rule_files globs, relative to it).
+    "--var", `PROMETHEUS_RULES:${ruleFilesJson(configPath, configText)}`,
     ...amVars,
   ],
   { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
