@@ -5,69 +5,14 @@
  * managing silences, and Debian's Prometheus sending its alerts here.
  */
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { execFileSync, spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
-import { createServer } from "node:http";
-import type { Server } from "node:http";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPyrometer, eventually, freePort } from "../support/pyrometer.ts";
 import type { Running } from "../support/pyrometer.ts";
 import { ensureCommand } from "../support/apt.ts";
-
-interface Received {
-  path: string;
-  body: Record<string, any>;
-}
-
-/** The Slack stand-in: records every POST; `failures[path]` answers 503 that many times first (Infinity: always). */
-function receiverServer() {
-  const received: Received[] = [];
-  const failures: Record<string, number> = {};
-  const attempts: Record<string, number> = {};
-  const server: Server = createServer((req, res) => {
-    let data = "";
-    req.on("data", (c) => (data += c));
-    req.on("end", () => {
-      const path = req.url ?? "";
-      attempts[path] = (attempts[path] ?? 0) + 1;
-      if ((failures[path] ?? 0) > 0) {
-        failures[path]!--;
-        res.writeHead(503).end("down");
-        return;
-      }
-      received.push({ path, body: JSON.parse(data) });
-      res.writeHead(200).end("ok");
-    });
-  });
-  return { server, received, failures, attempts };
-}
-
-function start(cmd: string, args: string[]): { child: ChildProcess; out: () => string } {
-  let out = "";
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  return { child, out: () => out };
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (child === undefined || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await exited;
-}
-
-/** Subjects of the mails in the maildir (RFC 2047 words left as they are: ours are ASCII). */
-function mails(maildir: string): { subject: string; raw: string }[] {
-  const dir = join(maildir, "new");
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).sort().map((f) => {
-    const raw = readFileSync(join(dir, f), "utf8");
-    return { subject: /^Subject: (.*)$/m.exec(raw)?.[1] ?? "", raw };
-  });
-}
+import { mails, receiverServer, start, stop } from "../support/alert-receivers.ts";
 
 describe("built-in Alertmanager end to end", () => {
   const dir = mkdtempSync(join(tmpdir(), "pyrometer-am-"));
@@ -170,6 +115,10 @@ receivers:
     const alerts = execFileSync(amtool, [url, "alert", "query", "--silenced", "-o", "json"], { encoding: "utf8" });
     expect(JSON.parse(alerts).find((a: any) => a.labels.alertname === "E2ESilenced").status).toEqual({ state: "suppressed", silencedBy: [id], inhibitedBy: [] });
     execFileSync(amtool, [url, "silence", "expire", id]);
+    // amtool reads /api/v2/status: the config with its secrets masked.
+    const shown = execFileSync(amtool, [url, "config", "show"], { encoding: "utf8" });
+    expect(shown).toContain("<secret>");
+    expect(shown).not.toContain(`${slackUrl}/slack`);
     expect(execFileSync(amtool, [url, "silence", "query", "-q"], { encoding: "utf8" })).not.toContain(id);
   });
 
