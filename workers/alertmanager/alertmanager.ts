@@ -216,7 +216,8 @@ export class Alertmanager extends DurableObject<Env> {
     const firing = d.firingCandidates(now);
     const keep = this.#filter(f);
     const sil = [...this.#silences.values()];
-    return firing.map((a) => this.#gettable(a, d.status(a, sil, now, firing))).filter(keep)
+    const inhibitor = d.inhibitor(now);
+    return firing.map((a) => this.#gettable(a, d.status(a, sil, now, inhibitor))).filter(keep)
       .sort((x, y) => (x.fingerprint < y.fingerprint ? -1 : 1));
   }
 
@@ -224,13 +225,13 @@ export class Alertmanager extends DurableObject<Env> {
   getAlertGroups(f: AlertFilter = {}): { labels: Record<string, string>; receiver: { name: string }; alerts: GettableAlert[] }[] {
     const d = this.#d();
     const now = Date.now();
-    const firing = d.firingCandidates(now);
     const keep = this.#filter(f);
     const sil = [...this.#silences.values()];
+    const inhibitor = d.inhibitor(now);
     const out = [];
     for (const g of d.alertGroups()) {
       const alerts = g.fingerprints.map((fp) => this.#state.alerts[fp]).filter((a): a is StoredAlert => a !== undefined && !isResolved(a, now))
-        .map((a) => this.#gettable(a, d.status(a, sil, now, firing))).filter(keep);
+        .map((a) => this.#gettable(a, d.status(a, sil, now, inhibitor))).filter(keep);
       if (alerts.length > 0) out.push({ labels: g.labels, receiver: { name: g.receiver }, alerts });
     }
     return out;
