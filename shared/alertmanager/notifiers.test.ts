@@ -49,6 +49,11 @@ describe("default templates", () => {
     const one = makeRender({ ...notification("slack", [alert("1", "resolved")]), groupLabels: {} });
     expect(one('{{ template "__subject" . }}')).toBe("[RESOLVED]  (InstanceDown host1 page)");
   });
+  it("Alertmanager's template functions", () => {
+    const r = makeRender(notification("slack"));
+    expect(r('{{ .CommonLabels.alertname | toLower }} {{ "a b" | title }} {{ humanizeDuration 3661 }} {{ reReplaceAll "host(.)" "h$1" "host7" }} {{ match "^Inst" .CommonLabels.alertname }}')).toBe("instancedown A B 1h 1m 1s h7 true");
+    expect(r("{{ .CommonLabels.missing }}|{{ len .Alerts.Resolved }}|{{ .GroupLabels.Names }}")).toBe("|0|[alertname]");
+  });
   it("__text_alert_list lists labels, annotations and source", () => {
     const r = makeRender(notification("slack", [alert("1")]));
     expect(r('{{ template "__text_alert_list" .Alerts }}')).toBe(

@@ -6,11 +6,12 @@
  */
 import { RE2JS } from "re2js";
 import { Template, variadic } from "../template/index.ts";
+import { humanizeDuration } from "../rules/template-funcs.ts";
 import { DEFAULT_TEMPLATES } from "./default-templates.ts";
 import { templateData } from "./template-data.ts";
 import type { Notification, Render } from "./notifiers/types.ts";
 
-/** Alertmanager's template.DefaultFuncs (those that need no time zone database). */
+/** Alertmanager's template.DefaultFuncs, without the Go time ones (date, tz, since). */
 const FUNCS = {
   toUpper: (s: string) => s.toUpperCase(),
   toLower: (s: string) => s.toLowerCase(),
@@ -24,6 +25,7 @@ const FUNCS = {
   urlUnescape: (s: string) => decodeURIComponent(s.replace(/\+/g, " ")),
   stringSlice: variadic((...s: string[]) => s),
   toJson: (v: unknown) => JSON.stringify(v),
+  humanizeDuration,
   base64encode: (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s))),
 };
 
