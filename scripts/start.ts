@@ -15,6 +15,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve, dirname, basename } from "node:path";
 import { ruleFilesJson } from "./rule-files.ts";
+import { templateFilesJson } from "./alertmanager-templates.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const port = process.env.PORT ?? "8787";
@@ -38,7 +39,9 @@ const amVars: string[] = [];
 if (process.env.PYROMETER_ALERTMANAGER_CONFIG) {
   const amPath = resolve(process.env.PYROMETER_ALERTMANAGER_CONFIG);
   try {
-    amVars.push("--var", `ALERTMANAGER_CONFIG:${readFileSync(amPath, "utf8")}`, "--var", `ALERTMANAGER_CONFIG_FILE:${basename(amPath)}`);
+    const amText = readFileSync(amPath, "utf8");
+    amVars.push("--var", `ALERTMANAGER_CONFIG:${amText}`, "--var", `ALERTMANAGER_CONFIG_FILE:${basename(amPath)}`);
+    amVars.push("--var", `ALERTMANAGER_TEMPLATES:${templateFilesJson(amPath, amText)}`);
   } catch (e) {
     console.error(`pyrometer: cannot read alertmanager config ${amPath}: ${(e as Error).message}`);
     process.exit(1);

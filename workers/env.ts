@@ -37,6 +37,8 @@ export interface Env {
   ALERTMANAGER_CONFIG?: string;
   /** File name used in config error messages for ALERTMANAGER_CONFIG. */
   ALERTMANAGER_CONFIG_FILE?: string;
+  /** The files alertmanager.yml's `templates:` name, as JSON {"path": "text"} (npm start passes them). */
+  ALERTMANAGER_TEMPLATES?: string;
   /** "send_email" sends email through the EMAIL binding instead of SMTP. */
   ALERTMANAGER_EMAIL_TRANSPORT?: string;
   /** First retry delay of a failed notification, doubled on each retry (default 10). */

@@ -3,7 +3,7 @@
 import { describe, it, expect } from "vitest";
 import { parseAlertmanagerConfig } from "./config.ts";
 import { buildDelivery } from "./deliver.ts";
-import { makeRender } from "./render.ts";
+import { checkTemplateFiles, makeRender } from "./render.ts";
 import type { EmailDelivery, HttpDelivery, Notification, NotifyAlert } from "./notifiers/types.ts";
 import { NOTIFIERS } from "./notifiers/registry.ts";
 
@@ -53,6 +53,12 @@ describe("default templates", () => {
     const r = makeRender(notification("slack"));
     expect(r('{{ .CommonLabels.alertname | toLower }} {{ "a b" | title }} {{ humanizeDuration 3661 }} {{ reReplaceAll "host(.)" "h$1" "host7" }} {{ match "^Inst" .CommonLabels.alertname }}')).toBe("instancedown A B 1h 1m 1s h7 true");
     expect(r("{{ .CommonLabels.missing }}|{{ len .Alerts.Resolved }}|{{ .GroupLabels.Names }}")).toBe("|0|[alertname]");
+  });
+  it("user template files (templates:) define on top of the defaults", () => {
+    const files = { "custom.tmpl": '{{ define "custom.title" }}{{ .CommonLabels.alertname }} on {{ len .Alerts }} hosts{{ end }}' };
+    const r = makeRender(notification("slack"), checkTemplateFiles(files));
+    expect(r('{{ template "custom.title" . }} / {{ template "__subject" . }}')).toBe("InstanceDown on 2 hosts / [FIRING:2] InstanceDown (page)");
+    expect(() => checkTemplateFiles({ "bad.tmpl": '{{ define "x" }}{{ .Foo' })).toThrow(/^bad\.tmpl: template: /);
   });
   it("__text_alert_list lists labels, annotations and source", () => {
     const r = makeRender(notification("slack", [alert("1")]));

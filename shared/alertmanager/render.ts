@@ -29,17 +29,31 @@ const FUNCS = {
   base64encode: (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s))),
 };
 
-let base: Template | undefined;
+let cached: { key: string; template: Template } | undefined;
 
-/** The default templates, parsed once. */
+/** The default templates plus the user's template files, parsed once per set of texts. */
 function baseTemplate(extra: readonly string[]): Template {
-  if (extra.length > 0) {
+  const key = extra.join("\u0000");
+  if (cached?.key !== key) {
     const t = new Template("alertmanager").option("missingkey=zero").funcs(FUNCS).parse(DEFAULT_TEMPLATES);
     for (const text of extra) t.parse(text);
-    return t;
+    cached = { key, template: t };
   }
-  base ??= new Template("alertmanager").option("missingkey=zero").funcs(FUNCS).parse(DEFAULT_TEMPLATES);
-  return base;
+  return cached.template;
+}
+
+/** Parses template files (alertmanager.yml `templates:`); throws naming the file of the first that does not parse. */
+export function checkTemplateFiles(files: Readonly<Record<string, string>>): string[] {
+  const texts: string[] = [];
+  for (const [path, text] of Object.entries(files)) {
+    try {
+      new Template(path).option("missingkey=zero").funcs(FUNCS).parse(DEFAULT_TEMPLATES).parse(text);
+    } catch (e) {
+      throw new Error(`${path}: ${(e as Error).message}`);
+    }
+    texts.push(text);
+  }
+  return texts;
 }
 
 /**

@@ -43,7 +43,10 @@ describe("built-in Alertmanager end to end", () => {
     slackUrl = `http://127.0.0.1:${(slack.server.address() as { port: number }).port}`;
     slack.failures["/dead"] = Infinity;
     const amConfig = join(dir, "alertmanager.yml");
+    // A notification template file, as alertmanager.yml's templates: names it (relative to the file).
+    writeFileSync(join(dir, "team.tmpl"), '{{ define "team.text" }}{{ range .Alerts }}{{ .Annotations.summary }};{{ end }}{{ end }}');
     writeFileSync(amConfig, `
+templates: ['*.tmpl']
 global:
   smtp_smarthost: 127.0.0.1:${smtpPort}
   smtp_from: alertmanager@pyrometer.test
@@ -64,6 +67,7 @@ receivers:
     slack_configs:
       - api_url: ${slackUrl}/slack
         channel: "#ops"
+        text: '{{ template "team.text" . }}'
         send_resolved: true
     email_configs:
       - to: oncall@pyrometer.test
@@ -88,7 +92,7 @@ receivers:
     const startsAt = new Date().toISOString();
     expect((await post([{ labels: { alertname: "E2EServiceDown", job: "api" }, annotations: { summary: "api is down" }, startsAt, endsAt: new Date(Date.now() + 3600_000).toISOString() }])).status).toBe(200);
     const [msg] = await eventually(async () => (slackFor("E2EServiceDown").length > 0 ? slackFor("E2EServiceDown") : undefined), 60_000, "Slack message");
-    expect(msg!.body).toMatchObject({ channel: "#ops", username: "Alertmanager", attachments: [{ title: "[FIRING:1] E2EServiceDown (api)", color: "danger" }] });
+    expect(msg!.body).toMatchObject({ channel: "#ops", username: "Alertmanager", attachments: [{ title: "[FIRING:1] E2EServiceDown (api)", color: "danger", text: "api is down;" }] });
     const mail = await eventually(async () => mails(maildir).find((m) => m.subject.includes("E2EServiceDown")), 60_000, `mail:\n${smtp!.out()}\n${p.output().slice(-2000)}`);
     expect(mail.subject).toBe("[FIRING:1] E2EServiceDown (api)");
     expect(mail.raw).toContain("To: oncall@pyrometer.test");

@@ -8,7 +8,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import { loadAlertmanagerConfig } from "./load-config.ts";
+import { loadAlertmanagerConfig, loadTemplateTexts } from "./load-config.ts";
 import { Dispatcher, emptyState, isResolved, normaliseAlerts } from "../../shared/alertmanager/dispatcher.ts";
 import type { PostableAlert, State, StoredAlert } from "../../shared/alertmanager/dispatcher.ts";
 import { parseMatchers, matchesAll } from "../../shared/alertmanager/matchers.ts";
@@ -97,6 +97,8 @@ export class Alertmanager extends DurableObject<Env> {
   /** The dispatcher over the stored state, rebuilt when the config text changes. */
   #d(): Dispatcher {
     const config = loadAlertmanagerConfig(this.env);
+    // Template files that do not parse are a config error, reported here rather than at each delivery.
+    loadTemplateTexts(this.env);
     if (this.#dispatcher?.config !== config) {
       this.#dispatcher = new Dispatcher(config, this.#state, this.env.EXTERNAL_URL ?? `http://${this.env.SELF_ADDRESS}`);
       this.#persist();
