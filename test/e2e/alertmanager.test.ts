@@ -167,7 +167,8 @@ alerting:
     - api_version: v2
       static_configs: [{targets: ["${p.url.slice("http://".length)}"]}]
 `);
-    prom = start(prometheus, [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "prom")}`, `--web.listen-address=127.0.0.1:${port}`]);
+    // A short resend delay: Prometheus's first send can precede its notifier discovering the target.
+    prom = start(prometheus, [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "prom")}`, `--web.listen-address=127.0.0.1:${port}`, "--rules.alert.resend-delay=2s"]);
     const msg = await eventually(async () => slackFor("E2EAlwaysFiring")[0], 90_000, `Prometheus's alert in Slack:\n${prom!.out().slice(-2000)}`);
     expect(msg.body.attachments[0].title).toBe("[FIRING:1] E2EAlwaysFiring (info)");
     const alerts = (await (await fetch(`${p.url}/api/v2/alerts?filter=alertname%3DE2EAlwaysFiring`)).json()) as any[];
