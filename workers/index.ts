@@ -6,6 +6,7 @@ import type { Env } from "./env.ts";
 import { createApp } from "./query/app.ts";
 import { allScrapers } from "./scraper/stub.ts";
 import { handleNotificationBatch } from "./alertmanager/queue.ts";
+import { alertmanagerStub } from "./alertmanager/load-config.ts";
 import { allRuleShards } from "./rules/stub.ts";
 
 export { HeadShard } from "./head/head-shard.ts";
@@ -22,6 +23,7 @@ export default {
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(Promise.all(allScrapers(env).map(({ index, stub }) => stub.ensureScheduled(index))));
     ctx.waitUntil(Promise.all(allRuleShards(env).map(({ index, stub }) => stub.ensureScheduled(index))));
+    ctx.waitUntil(alertmanagerStub(env).ensureScheduled());
   },
   // Alertmanager's notification queue and its dead-letter queue.
   queue: handleNotificationBatch,

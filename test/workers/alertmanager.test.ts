@@ -38,6 +38,10 @@ describe("Alertmanager v2 API and Durable Object", () => {
     // The group waits for its group_interval now.
     const next = await runInDurableObject(stub(), (_i, state) => state.storage.getAlarm());
     expect(next! - Date.now()).toBeGreaterThan(4 * 60_000);
+    // A lost alarm (its retries ran out) is re-armed by the cron's watchdog.
+    await runInDurableObject(stub(), (_i, state) => state.storage.deleteAlarm());
+    await stub().ensureScheduled();
+    expect(await runInDurableObject(stub(), (_i, state) => state.storage.getAlarm())).toBe(next);
   });
 
   it("silences: create, match, survive a restart, expire", async () => {

@@ -129,6 +129,11 @@ export class Alertmanager extends DurableObject<Env> {
     if (current === null || next < current) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
   }
 
+  /** The cron's watchdog: re-arms the alarm if a group is waiting and none is set (e.g. after the alarm's retries ran out). */
+  async ensureScheduled(): Promise<void> {
+    await this.#arm();
+  }
+
   /** What the rule evaluator calls; throws on invalid alerts. */
   async postAlerts(alerts: PostableAlert[]): Promise<void> {
     const r = await this.receiveAlerts(alerts);
