@@ -4,23 +4,14 @@
  * `promtool check config` does. Exit code 1 when anything is invalid.
  *
  * Rule and scrape-config globs are resolved relative to the config file, as
- * Prometheus does. Rule expressions are checked with Pyrometer's PromQL parser.
+ * Prometheus does. Rule files get promtool's full check: expressions parse
+ * (Pyrometer's PromQL parser) and alert label/annotation templates parse.
  */
 import { globSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
-import { parsePrometheusConfig, parseRuleFile, parseScrapeConfigFile } from "../shared/config/index.ts";
+import { parsePrometheusConfig, parseScrapeConfigFile } from "../shared/config/index.ts";
+import { parseAndValidateRuleFile } from "../shared/rules/load.ts";
 import type { ScrapeConfig } from "../shared/config/index.ts";
-import { parseExpr } from "../shared/promql/parser.ts";
-
-function validateExpr(expr: string): string | undefined {
-  try {
-    parseExpr(expr);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
 function expandGlobs(patterns: readonly string[], base: string): string[] {
   const out: string[] = [];
   for (const p of patterns) {
@@ -55,7 +46,7 @@ function checkConfigFile(path: string, out: (line: string) => void): boolean {
   for (const f of ruleFiles) {
     out(`Checking ${f}`);
     try {
-      const rules = parseRuleFile(readFileSync(f, "utf8"), f, { validateExpr });
+      const rules = parseAndValidateRuleFile(readFileSync(f, "utf8"), f);
       const n = rules.groups.reduce((sum, g) => sum + g.rules.length, 0);
       out(`  SUCCESS: ${n} rules found`);
     } catch (e) {

@@ -15,6 +15,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve, dirname, basename } from "node:path";
 import { ensureUiBuilt } from "./build-ui.ts";
+import { ruleFilesJson } from "./rule-files.ts";
+import { templateFilesJson } from "./alertmanager-templates.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const port = process.env.PORT ?? "8787";
@@ -41,7 +43,9 @@ const amVars: string[] = [];
 if (process.env.PYROMETER_ALERTMANAGER_CONFIG) {
   const amPath = resolve(process.env.PYROMETER_ALERTMANAGER_CONFIG);
   try {
-    amVars.push("--var", `ALERTMANAGER_CONFIG:${readFileSync(amPath, "utf8")}`, "--var", `ALERTMANAGER_CONFIG_FILE:${basename(amPath)}`);
+    const amText = readFileSync(amPath, "utf8");
+    amVars.push("--var", `ALERTMANAGER_CONFIG:${amText}`, "--var", `ALERTMANAGER_CONFIG_FILE:${basename(amPath)}`);
+    amVars.push("--var", `ALERTMANAGER_TEMPLATES:${templateFilesJson(amPath, amText)}`);
   } catch (e) {
     console.error(`pyrometer: cannot read alertmanager config ${amPath}: ${(e as Error).message}`);
     process.exit(1);
@@ -71,6 +75,8 @@ const dev = spawn(
     "--var", `HEAD_SHARDS:${shards}`,
     "--var", `PROMETHEUS_CONFIG:${configText}`,
     "--var", `PROMETHEUS_CONFIG_FILE:${basename(configPath)}`,
+    // The rule files the config names (rule_files globs, relative to it).
+    "--var", `PROMETHEUS_RULES:${ruleFilesJson(configPath, configText)}`,
     ...amVars,
   ],
   { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },

@@ -4,7 +4,7 @@
 // Workers cannot honour (files) are left out.
 import { describe, it, expect, beforeAll } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureCommand } from "../../test/support/apt.ts";
@@ -14,6 +14,7 @@ const R = "route:\n  receiver: r\nreceivers:\n  - name: r\n";
 
 export const AM_CONFIGS: [name: string, yaml: string, valid: boolean][] = [
   ["minimal", R, true],
+  ["bundled config/alertmanager.yml", readFileSync(join(import.meta.dirname, "../../config/alertmanager.yml"), "utf8"), true],
   ["docs routing tree", `
 global:
   resolve_timeout: 1m

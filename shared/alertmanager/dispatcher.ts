@@ -8,7 +8,7 @@
  * log whether each integration needs a notification (DedupStage.needsUpdate).
  */
 import type { AlertmanagerConfig } from "./config.ts";
-import { inhibitedBy } from "./inhibit.ts";
+import { Inhibitor } from "./inhibit.ts";
 import { fingerprint, validLabelName } from "./matchers.ts";
 import type { LabelSet } from "./matchers.ts";
 import type { Notification, NotifyAlert } from "./notifiers/types.ts";
@@ -192,6 +192,7 @@ export class Dispatcher {
 
   /** Adds normalised alerts: merged with what is stored, then routed into groups. */
   receive(alerts: readonly StoredAlert[], now: number): void {
+    let stored = Object.keys(this.state.alerts).length;
     for (const incoming of alerts) {
       const old = this.state.alerts[incoming.fingerprint];
       let a = incoming;
@@ -199,9 +200,7 @@ export class Dispatcher {
       if (old !== undefined && ((a.endsAt > old.startsAt && a.endsAt < old.endsAt) || (a.startsAt >= old.startsAt && a.startsAt <= old.endsAt))) {
         a = mergeAlert(old, a, now);
       }
-      if (old === undefined && Object.keys(this.state.alerts).length >= LIMITS.storedAlerts) {
-        throw new Error(`alert store full (${LIMITS.storedAlerts} alerts)`);
-      }
+      if (old === undefined && stored++ >= LIMITS.storedAlerts) throw new Error(`alert store full (${LIMITS.storedAlerts} alerts)`);
       this.state.alerts[a.fingerprint] = a;
       this.dirty.alerts.add(a.fingerprint);
       for (const r of matchRoutes(this.root, a.labels)) this.#insert(r, a, now);
@@ -238,10 +237,15 @@ export class Dispatcher {
     return Object.values(this.state.alerts).filter((a) => !isResolved(a, now));
   }
 
+  /** The inhibitor over the alerts firing now; build once per pass over many alerts. */
+  inhibitor(now: number): Inhibitor {
+    return new Inhibitor(this.config.inhibitRules, this.firingCandidates(now));
+  }
+
   /** Silences and inhibitions for one alert, plus its receivers, as /api/v2/alerts reports them. */
-  status(a: StoredAlert, silences: readonly Silence[], now: number, firing = this.firingCandidates(now)): AlertStatus {
+  status(a: StoredAlert, silences: readonly Silence[], now: number, inhibitor = this.inhibitor(now)): AlertStatus {
     const sil = silencedBy(silences, a.labels, now);
-    const inh = isResolved(a, now) ? [] : inhibitedBy(this.config.inhibitRules, firing, a);
+    const inh = isResolved(a, now) ? [] : inhibitor.inhibitedBy(a);
     return {
       state: sil.length > 0 || inh.length > 0 ? "suppressed" : "active",
       silencedBy: sil,
@@ -253,16 +257,16 @@ export class Dispatcher {
   /** Flushes every due group: the notifications to enqueue (the nflog is updated as they are handed over). */
   flushDue(silences: readonly Silence[], now: number): Notification[] {
     const out: Notification[] = [];
-    const firing = this.firingCandidates(now);
+    let inhibitor: Inhibitor | undefined;
     for (const [k, g] of Object.entries(this.state.groups)) {
       if (g.nextFlush > now) continue;
       const route = this.#routes.get(g.routeKey)!;
       const alerts = g.fingerprints.map((f) => this.state.alerts[f]).filter((a): a is StoredAlert => a !== undefined);
       const muted = this.#timeMuted(route, now);
-      const kept = muted ? [] : alerts.filter((a) => {
-        const s = this.status(a, silences, now, firing);
-        return s.silencedBy.length === 0 && s.inhibitedBy.length === 0;
-      });
+      inhibitor ??= this.inhibitor(now);
+      const inh = inhibitor;
+      const kept = muted ? [] : alerts.filter((a) =>
+        silencedBy(silences, a.labels, now).length === 0 && (isResolved(a, now) || inh.inhibitedBy(a).length === 0));
       if (!muted) out.push(...this.#notify(g, route, kept, now));
       // Resolved alerts leave the group once flushed; an empty group is gone.
       g.fingerprints = alerts.filter((a) => !isResolved(a, now)).map((a) => a.fingerprint);

@@ -4,6 +4,8 @@
  * matchers mutes alerts matching its target matchers when the `equal` labels
  * agree (both missing counts as equal). An alert matching both sides cannot
  * be inhibited by source alerts that also match both sides (no self-inhibition).
+ * Sources are indexed per rule by their `equal` label values, as
+ * Alertmanager caches them, so checking n targets costs O(n), not O(n²).
  */
 import type { InhibitRule } from "./config.ts";
 import { matchesAll } from "./matchers.ts";
@@ -14,18 +16,42 @@ export interface InhibitCandidate {
   labels: LabelSet;
 }
 
-/** Fingerprints of the firing source alerts that inhibit `target`. */
-export function inhibitedBy(rules: readonly InhibitRule[], firing: readonly InhibitCandidate[], target: InhibitCandidate): string[] {
-  const out = new Set<string>();
-  for (const r of rules) {
-    if (!matchesAll(r.targetMatchers, target.labels)) continue;
-    const targetIsSource = matchesAll(r.sourceMatchers, target.labels);
-    for (const src of firing) {
-      if (src.fingerprint === target.fingerprint) continue;
-      if (!matchesAll(r.sourceMatchers, src.labels)) continue;
-      if (targetIsSource && matchesAll(r.targetMatchers, src.labels)) continue;
-      if (r.equal.every((l) => (src.labels[l] ?? "") === (target.labels[l] ?? ""))) out.add(src.fingerprint);
-    }
+const equalKey = (r: InhibitRule, ls: LabelSet) => JSON.stringify(r.equal.map((l) => ls[l] ?? ""));
+
+export class Inhibitor {
+  readonly #rules: { rule: InhibitRule; sources: Map<string, InhibitCandidate[]> }[];
+
+  constructor(rules: readonly InhibitRule[], firing: readonly InhibitCandidate[]) {
+    this.#rules = rules.map((rule) => {
+      const sources = new Map<string, InhibitCandidate[]>();
+      for (const a of firing) {
+        if (!matchesAll(rule.sourceMatchers, a.labels)) continue;
+        const k = equalKey(rule, a.labels);
+        let list = sources.get(k);
+        if (list === undefined) sources.set(k, (list = []));
+        list.push(a);
+      }
+      return { rule, sources };
+    });
   }
-  return [...out];
+
+  /** Fingerprints of the firing source alerts that inhibit `target`. */
+  inhibitedBy(target: InhibitCandidate): string[] {
+    const out = new Set<string>();
+    for (const { rule, sources } of this.#rules) {
+      if (sources.size === 0 || !matchesAll(rule.targetMatchers, target.labels)) continue;
+      const targetIsSource = matchesAll(rule.sourceMatchers, target.labels);
+      for (const src of sources.get(equalKey(rule, target.labels)) ?? []) {
+        if (src.fingerprint === target.fingerprint) continue;
+        if (targetIsSource && matchesAll(rule.targetMatchers, src.labels)) continue;
+        out.add(src.fingerprint);
+      }
+    }
+    return [...out];
+  }
+}
+
+/** One-off form: the sources inhibiting `target` among `firing`. */
+export function inhibitedBy(rules: readonly InhibitRule[], firing: readonly InhibitCandidate[], target: InhibitCandidate): string[] {
+  return new Inhibitor(rules, firing).inhibitedBy(target);
 }

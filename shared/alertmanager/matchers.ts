@@ -109,24 +109,43 @@ export function labelSetString(ls: LabelSet): string {
 
 /**
  * model.LabelSet.Fingerprint(): 64-bit FNV-1a over sorted `name 0xff value 0xff`,
- * printed as 16 hex digits as the v2 API shows it.
+ * printed as 16 hex digits as the v2 API shows it. The 64-bit product is done
+ * in four 16-bit limbs (BigInt is ~20× slower here).
  */
 export function fingerprint(ls: LabelSet): string {
-  const names = Object.keys(ls).sort();
-  if (names.length === 0) return "cbf29ce484222325";
-  let h = 0xcbf29ce484222325n;
-  const prime = 0x100000001b3n;
-  const mask = 0xffffffffffffffffn;
-  const enc = new TextEncoder();
-  const feed = (bytes: Uint8Array) => {
-    for (const b of bytes) h = ((h ^ BigInt(b)) * prime) & mask;
+  // Offset basis 0xcbf29ce484222325; prime 0x100000001b3 = 2^40 + 435.
+  let v0 = 0x2325, v1 = 0x8422, v2 = 0x9ce4, v3 = 0xcbf2;
+  const feed = (b: number) => {
+    v0 ^= b;
+    const t0 = v0 * 435;
+    let t1 = v1 * 435;
+    let t2 = v2 * 435;
+    const t3 = v3 * 435 + (v1 << 8);
+    t2 += v0 << 8;
+    t1 += t0 >>> 16;
+    v0 = t0 & 0xffff;
+    t2 += t1 >>> 16;
+    v1 = t1 & 0xffff;
+    v3 = (t3 + (t2 >>> 16)) & 0xffff;
+    v2 = t2 & 0xffff;
   };
-  for (const n of names) {
-    feed(enc.encode(n));
-    feed(SEP);
-    feed(enc.encode(ls[n]!));
-    feed(SEP);
+  const feedString = (str: string) => {
+    for (let i = 0; i < str.length; i++) {
+      const c = str.charCodeAt(i);
+      if (c < 0x80) feed(c);
+      else {
+        for (const b of ENC.encode(str.slice(i))) feed(b);
+        return;
+      }
+    }
+  };
+  for (const n of Object.keys(ls).sort()) {
+    feedString(n);
+    feed(0xff);
+    feedString(ls[n]!);
+    feed(0xff);
   }
-  return h.toString(16).padStart(16, "0");
+  const h = (v: number) => v.toString(16).padStart(4, "0");
+  return h(v3) + h(v2) + h(v1) + h(v0);
 }
-const SEP = new Uint8Array([0xff]);
+const ENC = new TextEncoder();

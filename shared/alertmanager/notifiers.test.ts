@@ -3,7 +3,7 @@
 import { describe, it, expect } from "vitest";
 import { parseAlertmanagerConfig } from "./config.ts";
 import { buildDelivery } from "./deliver.ts";
-import { makeRender } from "./render.ts";
+import { checkTemplateFiles, makeRender } from "./render.ts";
 import type { EmailDelivery, HttpDelivery, Notification, NotifyAlert } from "./notifiers/types.ts";
 import { NOTIFIERS } from "./notifiers/registry.ts";
 
@@ -49,6 +49,17 @@ describe("default templates", () => {
     const one = makeRender({ ...notification("slack", [alert("1", "resolved")]), groupLabels: {} });
     expect(one('{{ template "__subject" . }}')).toBe("[RESOLVED]  (InstanceDown host1 page)");
   });
+  it("Alertmanager's template functions", () => {
+    const r = makeRender(notification("slack"));
+    expect(r('{{ .CommonLabels.alertname | toLower }} {{ "a b" | title }} {{ humanizeDuration 3661 }} {{ reReplaceAll "host(.)" "h$1" "host7" }} {{ match "^Inst" .CommonLabels.alertname }}')).toBe("instancedown A B 1h 1m 1s h7 true");
+    expect(r("{{ .CommonLabels.missing }}|{{ len .Alerts.Resolved }}|{{ .GroupLabels.Names }}")).toBe("|0|[alertname]");
+  });
+  it("user template files (templates:) define on top of the defaults", () => {
+    const files = { "custom.tmpl": '{{ define "custom.title" }}{{ .CommonLabels.alertname }} on {{ len .Alerts }} hosts{{ end }}' };
+    const r = makeRender(notification("slack"), checkTemplateFiles(files));
+    expect(r('{{ template "custom.title" . }} / {{ template "__subject" . }}')).toBe("InstanceDown on 2 hosts / [FIRING:2] InstanceDown (page)");
+    expect(() => checkTemplateFiles({ "bad.tmpl": '{{ define "x" }}{{ .Foo' })).toThrow(/^bad\.tmpl: template: /);
+  });
   it("__text_alert_list lists labels, annotations and source", () => {
     const r = makeRender(notification("slack", [alert("1")]));
     expect(r('{{ template "__text_alert_list" .Alerts }}')).toBe(
@@ -63,7 +74,7 @@ describe("payloads", () => {
     expect(body).toEqual({
       channel: "#ops", username: "Alertmanager",
       attachments: [{
-        title: "[FIRING:2] InstanceDown (page)", title_link: "http://pyro:8787/#/alerts?receiver=all",
+        title: "[FIRING:2] InstanceDown (page)", title_link: "http://pyro:8787/#/alerts?receiver=all", text: "", callback_id: "", footer: "",
         fallback: "[FIRING:2] InstanceDown (page) | http://pyro:8787/#/alerts?receiver=all", color: "danger",
         mrkdwn_in: ["fallback", "pretext", "text"], fields: [{ title: "Sev", value: "page", short: false }],
       }],

@@ -6,11 +6,12 @@
  */
 import { RE2JS } from "re2js";
 import { Template, variadic } from "../template/index.ts";
+import { humanizeDuration } from "../rules/template-funcs.ts";
 import { DEFAULT_TEMPLATES } from "./default-templates.ts";
 import { templateData } from "./template-data.ts";
 import type { Notification, Render } from "./notifiers/types.ts";
 
-/** Alertmanager's template.DefaultFuncs (those that need no time zone database). */
+/** Alertmanager's template.DefaultFuncs, without the Go time ones (date, tz, since). */
 const FUNCS = {
   toUpper: (s: string) => s.toUpperCase(),
   toLower: (s: string) => s.toLowerCase(),
@@ -24,20 +25,35 @@ const FUNCS = {
   urlUnescape: (s: string) => decodeURIComponent(s.replace(/\+/g, " ")),
   stringSlice: variadic((...s: string[]) => s),
   toJson: (v: unknown) => JSON.stringify(v),
+  humanizeDuration,
   base64encode: (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s))),
 };
 
-let base: Template | undefined;
+let cached: { key: string; template: Template } | undefined;
 
-/** The default templates, parsed once. */
+/** The default templates plus the user's template files, parsed once per set of texts. */
 function baseTemplate(extra: readonly string[]): Template {
-  if (extra.length > 0) {
+  const key = extra.join("\u0000");
+  if (cached?.key !== key) {
     const t = new Template("alertmanager").option("missingkey=zero").funcs(FUNCS).parse(DEFAULT_TEMPLATES);
     for (const text of extra) t.parse(text);
-    return t;
+    cached = { key, template: t };
   }
-  base ??= new Template("alertmanager").option("missingkey=zero").funcs(FUNCS).parse(DEFAULT_TEMPLATES);
-  return base;
+  return cached.template;
+}
+
+/** Parses template files (alertmanager.yml `templates:`); throws naming the file of the first that does not parse. */
+export function checkTemplateFiles(files: Readonly<Record<string, string>>): string[] {
+  const texts: string[] = [];
+  for (const [path, text] of Object.entries(files)) {
+    try {
+      new Template(path).option("missingkey=zero").funcs(FUNCS).parse(DEFAULT_TEMPLATES).parse(text);
+    } catch (e) {
+      throw new Error(`${path}: ${(e as Error).message}`);
+    }
+    texts.push(text);
+  }
+  return texts;
 }
 
 /**

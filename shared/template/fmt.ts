@@ -454,7 +454,7 @@ export function formatG(v: number, prec: number, sharp: boolean): string {
   const nd = d.digits.length;
   if (eprec > nd && nd >= d.dp) eprec = nd;
   if (sharp) eprec = prec;
-  const exp = nd === 0 ? 0 : d.dp - 1;
+  const exp = d.dp - 1;
   if (exp < -4 || exp >= eprec) {
     const p = sharp ? prec : Math.min(prec, Math.max(nd, 1));
     return sign(v) + eDigits(d, p - 1);

@@ -27,10 +27,12 @@
  * with missingkey=zero a missing key reads "" (Prometheus and Alertmanager
  * both use missingkey=zero).
  *
+ * A function may throw TemplateAbort to stop execution unwrapped.
+ *
  * Errors: parse → TemplateParseError (`template: NAME:LINE: …`),
  * execution → TemplateExecError (`template: NAME:LINE:COL: executing "NAME" at <…>: …`).
  */
-export { Template, TemplateExecError, variadic } from "./template.ts";
+export { Template, TemplateExecError, TemplateAbort, variadic } from "./template.ts";
 export type { FuncMap, TemplateFunc, MissingKey } from "./template.ts";
 export { TemplateParseError } from "./parse.ts";
 export { sprint, sprintf, sprintln, formatValue, stringMap, isMap, sortedEntries, quote, goTypeName, formatE, formatF, formatG } from "./fmt.ts";

@@ -33,6 +33,14 @@ export class TemplateExecError extends Error {
   override name = "TemplateExecError";
 }
 
+/**
+ * Thrown by a function to stop execution without Go's "error calling" wrapping;
+ * it reaches the caller of execute() unchanged (e.g. to fetch data and retry).
+ */
+export class TemplateAbort extends Error {
+  override name = "TemplateAbort";
+}
+
 interface Common {
   templates: Map<string, Template>;
   funcs: Map<string, TemplateFunc>;
@@ -191,8 +199,7 @@ class State {
 
   fail(msg: string): never {
     if (this.node === undefined) throw new TemplateExecError(`template: ${this.tmpl.name}: ${msg}`);
-    let ctx = this.node.str;
-    if (ctx.length > 20) ctx = `${ctx.slice(0, 20)}...`;
+    const ctx = this.node.str;
     throw new TemplateExecError(`template: ${this.tmpl.location(this.node.pos, this.node.line)}: executing ${JSON.stringify(this.tmpl.name)} at <${ctx}>: ${msg}`);
   }
 
@@ -451,11 +458,11 @@ class State {
     this.at(node);
     const f = this.tmpl.findFunction(node.name);
     if (f === undefined) this.fail(`${JSON.stringify(node.name)} is not a defined function`);
-    void cmd;
-    return this.evalCall(dot, f.fn, f.builtin, node, node.name, args, final);
+    // Go reports a failed call with the whole command as context.
+    return this.evalCall(dot, f.fn, f.builtin, node, node.name, args, final, undefined, cmd);
   }
 
-  private evalCall(dot: unknown, fn: TemplateFunc, builtin: Builtin | undefined, node: ArgNode, name: string, allArgs: ArgNode[], final: Final, receiver?: unknown): unknown {
+  private evalCall(dot: unknown, fn: TemplateFunc, builtin: Builtin | undefined, node: ArgNode, name: string, allArgs: ArgNode[], final: Final, receiver?: unknown, context: ArgNode | CommandNode = node): unknown {
     const args = allArgs.slice(1);
     const numIn = args.length + (final !== MISSING ? 1 : 0);
     const isVariadic = builtin !== undefined ? builtin.variadic : (fn as { [VARIADIC]?: boolean })[VARIADIC] === true;
@@ -484,8 +491,8 @@ class State {
     try {
       return receiver === undefined ? fn(...values) : fn.apply(receiver, values);
     } catch (e) {
-      if (e instanceof TemplateExecError) throw e;
-      this.at(node);
+      if (e instanceof TemplateExecError || e instanceof TemplateAbort) throw e;
+      this.at(context);
       this.fail(`error calling ${name}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }

@@ -38,6 +38,10 @@ describe("Alertmanager v2 API and Durable Object", () => {
     // The group waits for its group_interval now.
     const next = await runInDurableObject(stub(), (_i, state) => state.storage.getAlarm());
     expect(next! - Date.now()).toBeGreaterThan(4 * 60_000);
+    // A lost alarm (its retries ran out) is re-armed by the cron's watchdog.
+    await runInDurableObject(stub(), (_i, state) => state.storage.deleteAlarm());
+    await stub().ensureScheduled();
+    expect(await runInDurableObject(stub(), (_i, state) => state.storage.getAlarm())).toBe(next);
   });
 
   it("silences: create, match, survive a restart, expire", async () => {
@@ -62,6 +66,21 @@ describe("Alertmanager v2 API and Durable Object", () => {
     const list = (await (await api("/silences")).json()) as Record<string, any>[];
     expect(list.find((s) => s.id === silenceID)!.status.state).toBe("expired");
     expect((await api("/silence/nope")).status).toBe(404);
+  });
+
+  it("updates a silence in place, or expires it and creates a new one when its matchers change", async () => {
+    const now = Date.now();
+    const body = (over: Record<string, unknown> = {}) => ({
+      matchers: [{ name: "job", value: "batch", isRegex: false, isEqual: true }],
+      startsAt: new Date(now).toISOString(), endsAt: new Date(now + 3600_000).toISOString(), createdBy: "t", comment: "c", ...over,
+    });
+    const { silenceID: id } = (await (await postJson("/silences", body())).json()) as { silenceID: string };
+    const longer = await (await postJson("/silences", { ...body(), id, startsAt: ((await (await api(`/silence/${id}`)).json()) as { startsAt: string }).startsAt, endsAt: new Date(now + 7200_000).toISOString() })).json() as { silenceID: string };
+    expect(longer.silenceID).toBe(id);
+    const changed = await (await postJson("/silences", body({ id, matchers: [{ name: "job", value: "other", isRegex: false, isEqual: true }] }))).json() as { silenceID: string };
+    expect(changed.silenceID).not.toBe(id);
+    expect(((await (await api(`/silence/${id}`)).json()) as { status: { state: string } }).status.state).toBe("expired");
+    expect(((await (await api(`/silences?filter=job%3Dother`)).json()) as { id: string }[]).map((s) => s.id)).toEqual([changed.silenceID]);
   });
 
   it("rejects invalid silences as Alertmanager does", async () => {
@@ -143,6 +162,20 @@ describe("notification queue consumer", () => {
   it("an SMTP server that is not there is retried", async () => {
     const r = await consume("pyrometer-notifications", 1, notification("email"));
     expect(r.retryMessages).toEqual([{ msgId: "m1", delaySeconds: 10 }]);
+  });
+
+  it("email through the send_email binding when ALERTMANAGER_EMAIL_TRANSPORT=send_email", async () => {
+    // The binding is Cloudflare's; here a stand-in records what it is given.
+    const sent: Record<string, unknown>[] = [];
+    const email = (await import("../../shared/alertmanager/deliver.ts")).buildDelivery;
+    const { loadAlertmanagerConfig } = await import("../../workers/alertmanager/load-config.ts");
+    const { makeRender } = await import("../../shared/alertmanager/render.ts");
+    const { perform } = await import("../../workers/alertmanager/transport.ts");
+    const d = await email(loadAlertmanagerConfig(env), notification("email"), makeRender);
+    await perform({ ...env, ALERTMANAGER_EMAIL_TRANSPORT: "send_email", EMAIL: { send: async (m: Record<string, unknown>) => void sent.push(m) } as unknown as SendEmail }, d, undefined);
+    expect(sent).toEqual([expect.objectContaining({ to: ["oncall@example.org"], from: "am@example.org", subject: "[FIRING:1] Q " })]);
+    expect(String(sent[0]!.html)).toContain("Q");
+    await expect(perform({ ...env, ALERTMANAGER_EMAIL_TRANSPORT: "send_email" }, d, undefined)).rejects.toThrow(/no EMAIL \(send_email\) binding/);
   });
 
   it("the dead-letter consumer acks and counts the failure", async () => {

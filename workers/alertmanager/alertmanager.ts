@@ -8,7 +8,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import { loadAlertmanagerConfig } from "./load-config.ts";
+import { loadAlertmanagerConfig, loadTemplateTexts } from "./load-config.ts";
 import { Dispatcher, emptyState, isResolved, normaliseAlerts } from "../../shared/alertmanager/dispatcher.ts";
 import type { PostableAlert, State, StoredAlert } from "../../shared/alertmanager/dispatcher.ts";
 import { parseMatchers, matchesAll } from "../../shared/alertmanager/matchers.ts";
@@ -97,6 +97,8 @@ export class Alertmanager extends DurableObject<Env> {
   /** The dispatcher over the stored state, rebuilt when the config text changes. */
   #d(): Dispatcher {
     const config = loadAlertmanagerConfig(this.env);
+    // Template files that do not parse are a config error, reported here rather than at each delivery.
+    loadTemplateTexts(this.env);
     if (this.#dispatcher?.config !== config) {
       this.#dispatcher = new Dispatcher(config, this.#state, this.env.EXTERNAL_URL ?? `http://${this.env.SELF_ADDRESS}`);
       this.#persist();
@@ -125,6 +127,11 @@ export class Alertmanager extends DurableObject<Env> {
     if (next === undefined) return;
     const current = await this.ctx.storage.getAlarm();
     if (current === null || next < current) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+  }
+
+  /** The cron's watchdog: re-arms the alarm if a group is waiting and none is set (e.g. after the alarm's retries ran out). */
+  async ensureScheduled(): Promise<void> {
+    await this.#arm();
   }
 
   /** What the rule evaluator calls; throws on invalid alerts. */
@@ -216,7 +223,8 @@ export class Alertmanager extends DurableObject<Env> {
     const firing = d.firingCandidates(now);
     const keep = this.#filter(f);
     const sil = [...this.#silences.values()];
-    return firing.map((a) => this.#gettable(a, d.status(a, sil, now, firing))).filter(keep)
+    const inhibitor = d.inhibitor(now);
+    return firing.map((a) => this.#gettable(a, d.status(a, sil, now, inhibitor))).filter(keep)
       .sort((x, y) => (x.fingerprint < y.fingerprint ? -1 : 1));
   }
 
@@ -224,13 +232,13 @@ export class Alertmanager extends DurableObject<Env> {
   getAlertGroups(f: AlertFilter = {}): { labels: Record<string, string>; receiver: { name: string }; alerts: GettableAlert[] }[] {
     const d = this.#d();
     const now = Date.now();
-    const firing = d.firingCandidates(now);
     const keep = this.#filter(f);
     const sil = [...this.#silences.values()];
+    const inhibitor = d.inhibitor(now);
     const out = [];
     for (const g of d.alertGroups()) {
       const alerts = g.fingerprints.map((fp) => this.#state.alerts[fp]).filter((a): a is StoredAlert => a !== undefined && !isResolved(a, now))
-        .map((a) => this.#gettable(a, d.status(a, sil, now, firing))).filter(keep);
+        .map((a) => this.#gettable(a, d.status(a, sil, now, inhibitor))).filter(keep);
       if (alerts.length > 0) out.push({ labels: g.labels, receiver: { name: g.receiver }, alerts });
     }
     return out;

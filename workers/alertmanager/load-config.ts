@@ -8,8 +8,10 @@ import type { Env } from "../env.ts";
 import bundledConfig from "../../config/alertmanager.yml";
 import { parseAlertmanagerConfig } from "../../shared/alertmanager/config.ts";
 import type { AlertmanagerConfig } from "../../shared/alertmanager/config.ts";
+import { checkTemplateFiles } from "../../shared/alertmanager/render.ts";
 
 let cached: { text: string; config: AlertmanagerConfig } | undefined;
+let cachedTemplates: { json: string; texts: string[] } | undefined;
 
 export function loadAlertmanagerConfig(env: Env): AlertmanagerConfig {
   const text = env.ALERTMANAGER_CONFIG ?? bundledConfig;
@@ -22,4 +24,19 @@ export function loadAlertmanagerConfig(env: Env): AlertmanagerConfig {
 
 export function alertmanagerStub(env: Env) {
   return env.ALERTMANAGER.get(env.ALERTMANAGER.idFromName("default"));
+}
+
+/** The texts of the notification template files (ALERTMANAGER_TEMPLATES), checked to parse. */
+export function loadTemplateTexts(env: Env): string[] {
+  const json = env.ALERTMANAGER_TEMPLATES ?? "{}";
+  if (cachedTemplates?.json !== json) {
+    let files: Record<string, string>;
+    try {
+      files = JSON.parse(json) as Record<string, string>;
+    } catch (e) {
+      throw new Error(`ALERTMANAGER_TEMPLATES is not JSON {"path": "text"}: ${(e as Error).message}`);
+    }
+    cachedTemplates = { json, texts: checkTemplateFiles(files) };
+  }
+  return cachedTemplates.texts;
 }

@@ -7,7 +7,7 @@
  * message to the DLQ, whose consumer counts it as failed.
  */
 import type { Env } from "../env.ts";
-import { alertmanagerStub, loadAlertmanagerConfig } from "./load-config.ts";
+import { alertmanagerStub, loadAlertmanagerConfig, loadTemplateTexts } from "./load-config.ts";
 import { perform } from "./transport.ts";
 import { DeliveryError, buildDelivery, redact, retryDelaySeconds } from "../../shared/alertmanager/deliver.ts";
 import { makeRender } from "../../shared/alertmanager/render.ts";
@@ -28,12 +28,13 @@ export async function handleNotificationBatch(batch: MessageBatch<unknown>, env:
     return;
   }
   const config = loadAlertmanagerConfig(env);
+  const templates = loadTemplateTexts(env);
   const base = Number(env.NOTIFY_RETRY_BASE_SECONDS ?? "10");
   await Promise.all(batch.messages.map(async (msg) => {
     const n = msg.body as Notification;
     const kind = n.integration.kind;
     try {
-      const delivery = await buildDelivery(config, n, makeRender);
+      const delivery = await buildDelivery(config, n, (x) => makeRender(x, templates));
       const integ = config.receivers.find((r) => r.name === n.receiver)?.integrations.find((i) => i.kind === kind && i.index === n.integration.index);
       await perform(env, delivery, integ?.http);
       await am.recordDelivery(kind, "sent", msg.attempts === 1);

@@ -26,6 +26,7 @@ import { federateRoutes } from "./federate.ts";
 import { allScrapers } from "../scraper/stub.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { uiRoutes } from "../ui/routes.ts";
+import { ruleRoutes } from "../rules/routes.ts";
 import { parseSeriesMatchers } from "./matchers.ts";
 import { MIN_TIME_MS, MAX_TIME_MS } from "../../shared/api/params.ts";
 
@@ -199,6 +200,7 @@ export function createApp() {
   });
 
   app.route("/", metadataRoutes());
+  app.route("/", ruleRoutes());
 
   app.get("/api/v1/status/buildinfo", (c) =>
     success(c, {

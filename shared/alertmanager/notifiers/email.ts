@@ -35,7 +35,11 @@ export const email: NotifierKind = {
     checkHostPort(c, "smarthost", smarthost);
     const from = c.string("from", g.smtpFrom);
     if (from === "") throw c.error(undefined, "no global SMTP from set");
-    new YamlStruct(c.file, c.value("tls_config"), "config.plain", ["ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify", "min_version", "max_version", "ca", "cert", "key"], c.lineOf("tls_config"));
+    const tls = new YamlStruct(c.file, c.value("tls_config"), "config.plain", ["ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify", "min_version", "max_version", "ca", "cert", "key"], c.lineOf("tls_config"));
+    // connect() verifies the server against public CAs by its host name, with no client certificate.
+    for (const f of ["ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify", "min_version", "max_version", "ca", "cert", "key"]) {
+      if (tls.has(f)) throw tls.error(f, `tls_config.${f} is not supported on Cloudflare Workers: SMTP TLS from connect() always verifies the smarthost's name against public CAs`);
+    }
     headers.Subject ??= '{{ template "email.default.subject" . }}';
     headers.To ??= c.string("to");
     headers.From ??= from;

@@ -67,21 +67,21 @@ export const slack: NotifierKind = {
   build(_n, s, render) {
     const str = (k: string) => render(s[k] as string);
     const omit = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== "" && v !== false && v !== undefined && !(Array.isArray(v) && v.length === 0)));
-    const attachment = omit({
-      title: truncateRunes(str("title"), 1024),
-      title_link: str("titleLink"),
-      pretext: str("pretext"),
+    // Alertmanager's attachment JSON: text, fallback, callback_id and footer are always present.
+    const attachment = {
+      ...omit({ title: truncateRunes(str("title"), 1024), title_link: str("titleLink"), pretext: str("pretext") }),
       text: str("text"),
       fallback: str("fallback"),
       callback_id: str("callbackId"),
-      image_url: str("imageUrl"),
-      thumb_url: str("thumbUrl"),
+      ...omit({
+        fields: (s.fields as Field[]).map((f) => ({ title: render(f.title), value: render(f.value), short: f.short ?? s.shortFields })),
+        actions: (s.actions as Action[]).map((a) => omit({ type: render(a.type), text: render(a.text), url: render(a.url), style: render(a.style), name: render(a.name), value: render(a.value) })),
+        image_url: str("imageUrl"),
+        thumb_url: str("thumbUrl"),
+      }),
       footer: str("footer"),
-      color: str("color"),
-      mrkdwn_in: s.mrkdwnIn,
-      fields: (s.fields as Field[]).map((f) => ({ title: render(f.title), value: render(f.value), short: f.short ?? s.shortFields })),
-      actions: (s.actions as Action[]).map((a) => omit({ type: render(a.type), text: render(a.text), url: render(a.url), style: render(a.style), name: render(a.name), value: render(a.value) })),
-    });
+      ...omit({ color: str("color"), mrkdwn_in: s.mrkdwnIn }),
+    };
     const body = omit({
       channel: str("channel"),
       username: str("username"),
