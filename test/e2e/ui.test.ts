@@ -46,7 +46,9 @@ describe("web UI in chromium", () => {
     mkdirSync(results, { recursive: true });
     downPort = await freePort(); // nothing listens here: the target is down
     const config = join(dir, "prometheus.yml");
-    writeFileSync(config, `global:\n  scrape_interval: 2s\nscrape_configs:\n  - job_name: broken\n    static_configs:\n      - targets: ["127.0.0.1:${downPort}"]\n`);
+    // One rule file: an alert that always fires, and one pending for an hour on the down target.
+    writeFileSync(join(dir, "rules.yml"), "groups:\n  - name: ui\n    interval: 2s\n    rules:\n      - alert: UiRuleFiring\n        expr: vector(1)\n        labels: { severity: page }\n        annotations: { summary: always firing }\n      - alert: UiRulePending\n        expr: up == 0\n        for: 1h\n");
+    writeFileSync(config, `global:\n  scrape_interval: 2s\nrule_files: [rules.yml]\nscrape_configs:\n  - job_name: broken\n    static_configs:\n      - targets: ["127.0.0.1:${downPort}"]\n`);
     p = await startPyrometer({ state: join(dir, "state"), config });
     // Two counters over the last hour (rates 10/15 and 5/15 per second) and
     // probe results: a.example up from two regions, b.example up until now.
@@ -251,6 +253,24 @@ describe("web UI in chromium", () => {
     await page.locator(".status-group h2", { hasText: "eu" }).waitFor();
   });
 
+  it("shows Pyrometer's own alerting rules firing and pending on the alerts and rules pages", async () => {
+    await page.goto(`${p.url}/alerts`);
+    const firing = page.locator("details.alert-rule", { hasText: "UiRuleFiring" });
+    const pending = page.locator("details.alert-rule", { hasText: "UiRulePending" });
+    await eventually(async () => {
+      if ((await firing.count()) > 0 && (await pending.count()) > 0 && (await pending.locator("summary .badge").innerText()) === "PENDING") return true;
+      await page.reload();
+      return undefined;
+    }, 60_000, "the rules to be evaluated");
+    expect(await firing.locator("summary .badge").innerText()).toBe("FIRING");
+    expect(await firing.locator("tbody tr").first().innerText()).toContain('severity="page"');
+    expect(await pending.locator("tbody tr").first().innerText()).toContain(`instance="127.0.0.1:${downPort}"`);
+    await shot("alerts");
+    await page.goto(`${p.url}/rules`);
+    await page.locator("tr", { hasText: "UiRuleFiring" }).first().waitFor();
+    await shot("rules");
+  });
+
   it("creates a silence from an alert in the built-in Alertmanager, which lists it in /api/v2/silences, and expires it", async () => {
     const posted = await fetch(`${p.url}/api/v2/alerts`, {
       method: "POST",
@@ -281,7 +301,7 @@ describe("web UI in chromium", () => {
   });
 
   it("renders every page without a script error (screenshots in test-results/)", async () => {
-    for (const path of ["/alerts", "/rules", "/service-discovery", "/alertmanager", "/config", "/flags", "/runtime", "/tsdb-status"]) {
+    for (const path of ["/service-discovery", "/alertmanager", "/config", "/flags", "/runtime", "/tsdb-status"]) {
       await page.goto(`${p.url}${path}`);
       await page.waitForSelector("main h1");
       await eventually(async () => ((await page.locator("main").innerText()).includes("Loading…") ? undefined : true), 30_000, `${path} to load`);
