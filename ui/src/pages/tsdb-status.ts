@@ -32,7 +32,7 @@ export default function tsdbStatusPage(root: HTMLElement): void {
     const hs = d.headStats;
     return [
       h("h2", null, "Head block"),
-      hs ? h("table", null, h("tbody", null,
+      hs ? h("table", { className: "compact" }, h("tbody", null,
         h("tr", null, h("th", null, "Series"), h("td", { className: "num" }, String(hs.numSeries))),
         h("tr", null, h("th", null, "Chunks"), h("td", { className: "num" }, String(hs.chunkCount))),
         hs.numLabelPairs !== undefined ? h("tr", null, h("th", null, "Label pairs"), h("td", { className: "num" }, String(hs.numLabelPairs))) : null,
