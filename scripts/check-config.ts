@@ -4,7 +4,8 @@
  * `promtool check config` does. Exit code 1 when anything is invalid.
  *
  * Rule and scrape-config globs are resolved relative to the config file, as
- * Prometheus does. Rule expressions are checked with Pyrometer's PromQL parser.
+ * Prometheus does. Rule files get promtool's full check: expressions parse
+ * (Pyrometer's PromQL parser) and alert label/annotation templates parse.
  */
 import { checkConfigFile } from "./lib/config-check.ts";
 

@@ -4,7 +4,11 @@
  * - PORT overrides the port; PYROMETER_CONFIG names another prometheus.yml;
  *   PYROMETER_STATE another state folder (default .wrangler/state);
  *   HEAD_SHARDS the shard count (default 4 locally); PYROMETER_BLACKBOX_CONFIG
- *   another blackbox.yml for /probe; the ingest limits (docs/compatibility.md).
+ *   another blackbox.yml for /probe; PYROMETER_ALERTMANAGER_CONFIG another
+ *   alertmanager.yml (default config/alertmanager.yml); NOTIFY_RETRY_BASE_SECONDS
+ *   the first retry delay of a failed notification; the ingest limits
+ *   (docs/compatibility.md).
+ * - Builds the web UI (ui/dist) when it is missing or stale.
  * - Settings a deployment takes as secrets (WRITE_TOKEN, READ_TOKEN,
  *   CORS_ORIGIN: scripts/lib/settings.ts) are read from this process's environment.
  * - The config is checked first: an invalid one stops here, with its
@@ -29,6 +33,9 @@ import { resolve, dirname, join } from "node:path";
 import { checkConfigFile, namedFiles } from "./lib/config-check.ts";
 import { SECRET_SETTINGS, fileSettingLine } from "./lib/settings.ts";
 import { INGEST_LIMIT_VARS } from "../shared/limits/ingest-limits.ts";
+import { ensureUiBuilt } from "./build-ui.ts";
+import { ruleFilesJson } from "./rule-files.ts";
+import { templateFilesJson } from "./alertmanager-templates.ts";
 
 const root = resolve(import.meta.dirname, "..");
 // Relative paths (PYROMETER_CONFIG, the files it names) are relative to the project, as npm runs scripts there.
@@ -76,6 +83,10 @@ function envLine(key: string, value: string): string {
   return `${key}='${value.replaceAll("$", "\\$")}'`;
 }
 
+function b64(text: string): string {
+  return Buffer.from(text).toString("base64");
+}
+
 function fileSettingLines(name: string, path: string | undefined): string[] {
   if (!path) return [];
   try {
@@ -84,6 +95,9 @@ function fileSettingLines(name: string, path: string | undefined): string[] {
     fail(`cannot read ${path}: ${(e as Error).message}`);
   }
 }
+
+// The web UI is served from ui/dist: build it when missing or stale.
+ensureUiBuilt();
 
 mkdirSync(state, { recursive: true });
 const envFile = join(state, "pyrometer-dev.env");
@@ -94,6 +108,13 @@ const lines = [
   ...INGEST_LIMIT_VARS.filter(([k]) => process.env[k]).map(([k]) => envLine(k, process.env[k]!)),
   // Config files a deployment takes as secrets, base64 in the env file (they span lines).
   ...fileSettingLines("BLACKBOX_CONFIG", process.env.PYROMETER_BLACKBOX_CONFIG),
+  ...fileSettingLines("ALERTMANAGER_CONFIG", process.env.PYROMETER_ALERTMANAGER_CONFIG),
+  ...(process.env.PYROMETER_ALERTMANAGER_CONFIG
+    ? [envLine("ALERTMANAGER_TEMPLATES_B64", b64(templateFilesJson(resolve(process.env.PYROMETER_ALERTMANAGER_CONFIG))))]
+    : []),
+  // The rule files the config names (rule_files globs, relative to it).
+  envLine("PROMETHEUS_RULES_B64", b64(ruleFilesJson(configPath))),
+  ...(process.env.NOTIFY_RETRY_BASE_SECONDS ? [envLine("NOTIFY_RETRY_BASE_SECONDS", process.env.NOTIFY_RETRY_BASE_SECONDS)] : []),
 ];
 writeFileSync(envFile, lines.join("\n") + "\n", { mode: 0o600 });
 chmodSync(envFile, 0o600);

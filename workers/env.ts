@@ -7,6 +7,8 @@ import type { ScrapeScheduler } from "./scraper/scheduler.ts";
 import type { Pushgateway } from "./pushgateway/pushgateway.ts";
 import type { Prober } from "./probe/prober.ts";
 import type { ConfigStore } from "./config/store.ts";
+import type { Alertmanager } from "./alertmanager/alertmanager.ts";
+import type { RuleGroups } from "./rules/rule-groups.ts";
 
 export interface Env {
   HEAD_SHARD: DurableObjectNamespace<HeadShard>;
@@ -59,4 +61,30 @@ export interface Env {
   PROBE_TOKEN?: string;
   /** "true" only on the env the scheduler passes to its in-process scrapes; never a binding. */
   SELF_SCRAPE?: string;
+  /** The web UI's static assets (ui/dist, wrangler.toml [assets]). */
+  ASSETS: Fetcher;
+  // Alertmanager (workers/alertmanager): the dispatcher object and the notification queue.
+  ALERTMANAGER: DurableObjectNamespace<Alertmanager>;
+  NOTIFICATIONS: Queue<unknown>;
+  /** Cloudflare's send_email binding (optional): the second email transport. */
+  EMAIL?: SendEmail;
+  /** alertmanager.yml text overriding the bundled config/alertmanager.yml (a secret when deployed). */
+  ALERTMANAGER_CONFIG?: string;
+  /** File name used in config error messages for ALERTMANAGER_CONFIG. */
+  ALERTMANAGER_CONFIG_FILE?: string;
+  /** The files alertmanager.yml's `templates:` name, as JSON {"path": "text"} (npm start passes them). */
+  ALERTMANAGER_TEMPLATES?: string;
+  /** "send_email" sends email through the EMAIL binding instead of SMTP. */
+  ALERTMANAGER_EMAIL_TRANSPORT?: string;
+  /** First retry delay of a failed notification, doubled on each retry (default 10). */
+  NOTIFY_RETRY_BASE_SECONDS?: string;
+
+  // ---- Rules and alerting ----
+  RULE_GROUPS: DurableObjectNamespace<RuleGroups>;
+  /** Rule files named by rule_files, as JSON {"path relative to the config": "text"} (npm start passes them). */
+  PROMETHEUS_RULES?: string;
+  /** Number of RuleGroups objects rule groups are spread over (default 1). */
+  RULE_SHARDS?: string;
+  /** Prometheus's --web.external-url (alert generator URLs, templates); default http://SELF_ADDRESS. */
+  EXTERNAL_URL?: string;
 }

@@ -9,19 +9,9 @@
  */
 import { globSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
-import { parsePrometheusConfig, parseRuleFile, parseScrapeConfigFile } from "../../shared/config/index.ts";
+import { parsePrometheusConfig, parseScrapeConfigFile } from "../../shared/config/index.ts";
+import { parseAndValidateRuleFile } from "../../shared/rules/load.ts";
 import type { ScrapeConfig } from "../../shared/config/index.ts";
-import { parseExpr } from "../../shared/promql/parser.ts";
-
-function validateExpr(expr: string): string | undefined {
-  try {
-    parseExpr(expr);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
 export function expandGlobs(patterns: readonly string[], base: string): string[] {
   const out: string[] = [];
   for (const p of patterns) {
@@ -56,7 +46,7 @@ export function checkConfigFile(path: string, out: (line: string) => void): bool
   for (const f of ruleFiles) {
     out(`Checking ${f}`);
     try {
-      const rules = parseRuleFile(readFileSync(f, "utf8"), f, { validateExpr });
+      const rules = parseAndValidateRuleFile(readFileSync(f, "utf8"), f);
       const n = rules.groups.reduce((sum, g) => sum + g.rules.length, 0);
       out(`  SUCCESS: ${n} rules found`);
     } catch (e) {

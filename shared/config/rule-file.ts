@@ -54,6 +54,8 @@ export interface RuleFile {
 export interface ParseRuleFileOptions {
   /** Returns an error message for an invalid PromQL expression, undefined when it is fine. */
   validateExpr?: (expr: string) => string | undefined;
+  /** Returns the parse error of an alerting rule's label/annotation template (`name` is `__alert_<alert>`). */
+  validateTemplate?: (name: string, text: string) => string | undefined;
 }
 
 const GROUP_FIELDS = ["name", "interval", "query_offset", "limit", "labels", "rules"];
@@ -130,6 +132,16 @@ function readRule(file: YamlFile, node: YamlNode | null, group: string, index: n
   checkLabels(labels, (msg) => fail("labels", msg));
   for (const k of Object.keys(annotations)) {
     if (!isLegacyLabelName(k)) throw fail("annotations", `invalid annotation name: ${k}`);
+  }
+  if (alert !== "" && options.validateTemplate !== undefined) {
+    for (const [k, v] of Object.entries(labels)) {
+      const err = options.validateTemplate(`__alert_${alert}`, v);
+      if (err !== undefined) throw fail("labels", `label ${JSON.stringify(k)}: ${err}`);
+    }
+    for (const [k, v] of Object.entries(annotations)) {
+      const err = options.validateTemplate(`__alert_${alert}`, v);
+      if (err !== undefined) throw fail("annotations", `annotation ${JSON.stringify(k)}: ${err}`);
+    }
   }
   const line = r.line;
   if (record !== "") return { kind: "recording", record, expr, labels, line };

@@ -21,11 +21,14 @@ import { selfMetrics } from "./self-metrics.ts";
 import { isReady } from "./ready.ts";
 import { ingestRoutes } from "./ingest.ts";
 import { pushgatewayRoutes } from "../pushgateway/routes.ts";
+import { alertmanagerRoutes } from "../alertmanager/routes.ts";
 import { federateRoutes } from "./federate.ts";
 import { probeRoutes } from "../probe/routes.ts";
 import { heartbeatRoutes } from "../probe/heartbeat-routes.ts";
 import { allScrapers } from "../scraper/stub.ts";
 import { metadataRoutes } from "./metadata.ts";
+import { uiRoutes } from "../ui/routes.ts";
+import { ruleRoutes } from "../rules/routes.ts";
 import { parseSeriesMatchers } from "./matchers.ts";
 import { MIN_TIME_MS, MAX_TIME_MS } from "../../shared/api/params.ts";
 import { readBody } from "../http/body.ts";
@@ -92,9 +95,11 @@ export function createApp() {
   app.use("*", accessControl());
   app.route("/", ingestRoutes());
   app.route("/", pushgatewayRoutes());
+  app.route("/", alertmanagerRoutes());
   app.route("/", federateRoutes());
   app.route("/", probeRoutes());
   app.route("/", heartbeatRoutes());
+  app.route("/", uiRoutes());
 
   app.get("/-/healthy", (c) => c.text("Prometheus Server is Healthy.\n"));
   app.get("/-/ready", async (c) =>
@@ -184,6 +189,7 @@ export function createApp() {
   app.route("/", metadataRoutes());
   app.route("/", statusRoutes());
   app.route("/", reloadRoutes());
+  app.route("/", ruleRoutes());
 
   app.get("/api/v1/status/buildinfo", (c) =>
     success(c, {

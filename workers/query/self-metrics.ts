@@ -32,6 +32,7 @@ function reloadFamilies(cur: CurrentConfig | undefined): MetricFamily[] {
     },
   ];
 }
+import { alertmanagerFamilies } from "../alertmanager/metrics.ts";
 
 /** Job statistics summed over every scraper shard. */
 function sumJobs(all: ScrapeStats[]): JobStats[] {
@@ -77,6 +78,12 @@ export async function selfMetrics(env: Env, local?: { shard: number; stats: Scra
     perShard("prometheus_tsdb_too_old_samples_total", "Total number of samples rejected as older than the head.", "counter", (s) => s.tooOldTotal),
     perShard("pyrometer_head_wal_rows", "WAL rows not yet checkpointed.", "gauge", (s) => s.walRows),
     perShard("pyrometer_head_bytes", "Approximate bytes of chunk data held by the head.", "gauge", (s) => s.approxBytes),
+    // Billed operations (docs/cost.md), so dashboards can price a deployment (docs/grafana.md).
+    perShard("pyrometer_head_append_calls_total", "Append RPCs the head shard received (Durable Object requests).", "counter", (s) => s.appendCalls),
+    perShard("pyrometer_head_sqlite_rows_written_total", "SQLite rows written by the head shard, as billed.", "counter", (s) => s.sqlRowsWritten),
+    perShard("pyrometer_head_sqlite_database_bytes", "Size of the head shard's SQLite database.", "gauge", (s) => s.sqlDatabaseBytes),
+    perShard("pyrometer_blocks_r2_puts_total", "R2 objects put for blocks (Class A operations).", "counter", (s) => s.r2Puts),
+    perShard("pyrometer_blocks_d1_rows_written_total", "D1 catalog rows written for blocks.", "counter", (s) => s.d1RowsWritten),
     {
       name: "prometheus_target_scrapes_total",
       help: "Scrapes run, by job.",
@@ -101,6 +108,7 @@ export async function selfMetrics(env: Env, local?: { shard: number; stats: Scra
       type: "gauge",
       samples: scrapeStats.jobs.map((j) => ({ labels: labelsFromRecord({ config: j.job }), value: j.targets })),
     },
+    ...(await alertmanagerFamilies(env)),
   ];
   return formatFamilies(families);
 }

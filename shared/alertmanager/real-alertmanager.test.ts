@@ -1,0 +1,150 @@
+// Same alerts into Debian's real Alertmanager (0.25) and into Pyrometer's
+// pipeline: the same webhook and Slack payloads come out (group key,
+// fingerprints, group/common labels, titles and links from the default
+// templates), and the v2 API reports the same fingerprints.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as netServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureCommand } from "../../test/support/apt.ts";
+import { parseAlertmanagerConfig } from "./config.ts";
+import { Dispatcher, emptyState, normaliseAlerts } from "./dispatcher.ts";
+import { buildDelivery } from "./deliver.ts";
+import { makeRender } from "./render.ts";
+import type { HttpDelivery } from "./notifiers/types.ts";
+
+function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const s = netServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitFor<T>(f: () => T | undefined, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = f();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe("agreement with the real Alertmanager", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pyrometer-realam-"));
+  const posts: { path: string; body: any }[] = [];
+  let server: Server;
+  let am: ChildProcess | undefined;
+  let amOut = "";
+  let amUrl = "";
+  let configText = "";
+
+  const startsAt = new Date(Date.now() - 1000).toISOString();
+  const alerts = [
+    { labels: { alertname: "DiskFull", team: "db", instance: "db1", severity: "page" }, annotations: { summary: "disk full on db1" }, startsAt, generatorURL: "http://prom/graph?g0.expr=x" },
+    { labels: { alertname: "DiskFull", team: "db", instance: "db2", severity: "page" }, annotations: { summary: "disk full on db2" }, startsAt, generatorURL: "http://prom/graph?g0.expr=x" },
+    { labels: { alertname: "HighLoad", instance: "web1" }, annotations: {}, startsAt, generatorURL: "" },
+  ];
+
+  beforeAll(async () => {
+    const bin = ensureCommand("prometheus-alertmanager", "prometheus-alertmanager");
+    server = createServer((req, res) => {
+      let data = "";
+      req.on("data", (c) => (data += c));
+      req.on("end", () => {
+        posts.push({ path: req.url ?? "", body: JSON.parse(data) });
+        res.writeHead(200).end("ok");
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const hook = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    configText = `
+route:
+  receiver: default
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 1m
+  routes:
+    - matchers: ['team="db"']
+      receiver: db
+      group_by: [alertname, team]
+receivers:
+  - name: default
+    webhook_configs: [{url: "${hook}/default"}]
+    slack_configs: [{api_url: "${hook}/slack-default", channel: "#ops"}]
+  - name: db
+    webhook_configs: [{url: "${hook}/db"}]
+    slack_configs: [{api_url: "${hook}/slack-db", channel: "#db", text: "{{ range .Alerts }}{{ .Annotations.summary }} {{ end }}"}]
+`;
+    writeFileSync(join(dir, "alertmanager.yml"), configText);
+    const port = await freePort();
+    amUrl = `http://127.0.0.1:${port}`;
+    am = spawn(bin, [`--config.file=${join(dir, "alertmanager.yml")}`, `--storage.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address=", `--web.external-url=${amUrl}`], { stdio: ["ignore", "pipe", "pipe"] });
+    am.stdout!.on("data", (d) => (amOut += d));
+    am.stderr!.on("data", (d) => (amOut += d));
+    await waitFor(() => (amOut.includes("Listening") ? true : undefined), 30_000, `alertmanager to listen:\n${amOut}`);
+    const res = await fetch(`${amUrl}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(alerts) });
+    expect(res.status).toBe(200);
+    await waitFor(() => (posts.length >= 4 ? true : undefined), 30_000, `4 notifications from alertmanager:\n${amOut}`);
+  }, 900_000);
+
+  afterAll(async () => {
+    if (am && am.exitCode === null) {
+      const exited = new Promise((r) => am!.once("exit", r));
+      am.kill("SIGTERM");
+      await exited;
+    }
+    await new Promise((r) => server.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function ours(): Promise<Map<string, any>> {
+    const cfg = parseAlertmanagerConfig(configText, "alertmanager.yml");
+    const d = new Dispatcher(cfg, emptyState(), amUrl);
+    const now = Date.now();
+    d.receive(normaliseAlerts(alerts, now, cfg.global.resolveTimeout), now);
+    const out = new Map<string, any>();
+    for (const n of d.flushDue([], now + 1000)) {
+      const del = (await buildDelivery(cfg, n, makeRender)) as HttpDelivery;
+      out.set(new URL(del.url).pathname, JSON.parse(del.body));
+    }
+    return out;
+  }
+
+  it("sends the same webhook payloads", async () => {
+    const mine = await ours();
+    for (const path of ["/default", "/db"]) {
+      const theirs = posts.find((p) => p.path === path)!.body;
+      const sortAlerts = (b: any) => ({ ...b, alerts: [...b.alerts].sort((x: any, y: any) => (x.fingerprint < y.fingerprint ? -1 : 1)) });
+      // startsAt: Alertmanager prints Go's time with its own precision; compare the instants.
+      const norm = (b: any) => ({ ...sortAlerts(b), alerts: sortAlerts(b).alerts.map((a: any) => ({ ...a, startsAt: Date.parse(a.startsAt) })) });
+      expect(norm(mine.get(path))).toEqual(norm(theirs));
+    }
+  });
+
+  it("sends the same Slack messages from the default templates", async () => {
+    const mine = await ours();
+    for (const path of ["/slack-default", "/slack-db"]) {
+      expect(mine.get(path)).toEqual(posts.find((p) => p.path === path)!.body);
+    }
+  });
+
+  it("reports the same fingerprints and receivers in /api/v2/alerts", async () => {
+    const theirs = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as any[];
+    const cfg = parseAlertmanagerConfig(configText, "alertmanager.yml");
+    const d = new Dispatcher(cfg, emptyState(), amUrl);
+    const now = Date.now();
+    d.receive(normaliseAlerts(alerts, now, cfg.global.resolveTimeout), now);
+    const mine = Object.values(d.state.alerts).map((a) => ({ fingerprint: a.fingerprint, receivers: d.status(a, [], now).receivers.map((name) => ({ name })) }));
+    const key = (x: { fingerprint: string }) => x.fingerprint;
+    expect(mine.sort((a, b) => (key(a) < key(b) ? -1 : 1))).toEqual(theirs.map((a) => ({ fingerprint: a.fingerprint, receivers: a.receivers })).sort((a, b) => (key(a) < key(b) ? -1 : 1)));
+  });
+});

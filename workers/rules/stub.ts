@@ -1,0 +1,21 @@
+/**
+ * @module
+ * Addressing the RuleGroups shards, and settings the rule engine reads from
+ * the environment.
+ */
+import type { Env } from "../env.ts";
+
+/** How many RuleGroups objects the groups are spread over (RULE_SHARDS, default 1). */
+export function ruleShardCount(env: Env): number {
+  const n = Number(env.RULE_SHARDS ?? "1");
+  return Number.isInteger(n) && n > 0 ? n : 1;
+}
+
+export function allRuleShards(env: Env) {
+  return Array.from({ length: ruleShardCount(env) }, (_, i) => ({ index: i, stub: env.RULE_GROUPS.get(env.RULE_GROUPS.idFromName(`rules-${i}`)) }));
+}
+
+/** Prometheus's --web.external-url: EXTERNAL_URL, else the Worker's own address; no trailing slash. */
+export function externalURL(env: Env): string {
+  return (env.EXTERNAL_URL ?? `http://${env.SELF_ADDRESS}`).replace(/\/+$/, "");
+}
