@@ -440,22 +440,16 @@ export async function restoreForState(g: CompiledGroup, state: GroupState, ts: n
       st.restored = true;
       continue;
     }
-    const matchers = [new Matcher("=", METRIC_NAME, ALERT_FOR_STATE_METRIC), new Matcher("=", "alertname", r.def.alert)];
-    for (const [k, v] of Object.entries(r.labels)) matchers.push(new Matcher("=", k, v));
-    let series: SeriesData[];
-    try {
-      series = await opts.querier.select(matchers, { start: ts - tolerance, end: ts });
-    } catch {
-      st.restored = true;
-      continue;
-    }
-    const byLabels = new Map<string, SeriesData>();
-    for (const s of series) {
-      if (!matchLabels(matchers, s.labels)) continue;
-      byLabels.set(labelsToString(s.labels.filter((l) => l.name !== METRIC_NAME)), s);
-    }
     for (const a of st.active) {
-      const s = byLabels.get(labelsToString(a.labels));
+      // Each alert's own ALERTS_FOR_STATE series, matched on all its labels (QueryForStateSeries).
+      const matchers = [new Matcher("=", METRIC_NAME, ALERT_FOR_STATE_METRIC), ...a.labels.map((l) => new Matcher("=", l.name, l.value))];
+      let series: SeriesData[];
+      try {
+        series = await opts.querier.select(matchers, { start: ts - tolerance, end: ts });
+      } catch {
+        continue;
+      }
+      const s = series.find((x) => matchLabels(matchers, x.labels) && x.labels.length === matchers.length);
       if (s === undefined || s.t.length === 0) continue;
       const t = s.t[s.t.length - 1]!;
       const v = s.v[s.v.length - 1]!;
