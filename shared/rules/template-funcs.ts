@@ -249,13 +249,13 @@ const DEFS = "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$ext
 
 /** Prometheus's template function map; `answers` holds the query results known so far. */
 export function prometheusFuncs(opts: Pick<ExpandOptions, "externalURL" | "ts">, answers: Map<string, Sample[] | Error>): FuncMap {
-  const pathPrefix = (() => {
+  const pathPrefix = (): string => {
     try {
       return new URL(opts.externalURL).pathname.replace(/\/$/, "");
     } catch {
       return "";
     }
-  })();
+  };
   return {
     query: (q: string) => {
       const a = answers.get(q);
@@ -295,7 +295,7 @@ export function prometheusFuncs(opts: Pick<ExpandOptions, "externalURL" | "ts">,
       if (!Number.isFinite(v)) throw new Error("duration value is NaN or Inf");
       return new GoDuration(Math.round(v * 1e9));
     },
-    pathPrefix: () => pathPrefix,
+    pathPrefix: () => pathPrefix(),
     externalURL: () => opts.externalURL,
     parseDuration: (d: string) => parseDuration(d) / 1000,
     now: () => opts.ts / 1000,
@@ -324,20 +324,48 @@ export function checkTemplate(name: string, text: string): string | undefined {
   }
 }
 
+interface Compiled {
+  tmpl: Template;
+  /** What the functions of the parsed template read; set before each (synchronous) execute. */
+  ctx: { opts: Pick<ExpandOptions, "externalURL" | "ts">; answers: Map<string, Sample[] | Error> };
+}
+
+/** Parsed templates by name and text: rules expand the same few texts for every alert. */
+const cache = new Map<string, Compiled>();
+const CACHE_MAX = 10_000;
+
+function compile(name: string, text: string): Compiled {
+  const key = `${name}\x00${text}`;
+  let c = cache.get(key);
+  if (c !== undefined) return c;
+  const ctx: Compiled["ctx"] = { opts: { externalURL: "", ts: 0 }, answers: new Map() };
+  // Each function reads the current context, so one parse serves every expansion.
+  const funcs = prometheusFuncs({ get externalURL() { return ctx.opts.externalURL; }, get ts() { return ctx.opts.ts; } }, {
+    get: (q: string) => ctx.answers.get(q),
+  } as Map<string, Sample[] | Error>);
+  let tmpl: Template;
+  try {
+    tmpl = new Template(name).option("missingkey=zero").funcs(funcs).parse(DEFS + text);
+  } catch (e) {
+    throw new Error(`error parsing template ${name}: ${(e as Error).message}`);
+  }
+  c = { tmpl, ctx };
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(key, c);
+  return c;
+}
+
 /** Expands one label or annotation template; throws Prometheus's "error parsing/executing template" errors. */
 export async function expandTemplate(text: string, opts: ExpandOptions): Promise<string> {
   // Fast path: most label values are plain text.
   if (!text.includes("{{")) return text;
+  const { tmpl, ctx } = compile(opts.name, text);
   const answers = new Map<string, Sample[] | Error>();
-  let tmpl: Template;
-  try {
-    tmpl = new Template(opts.name).option("missingkey=zero").funcs(prometheusFuncs(opts, answers)).parse(DEFS + text);
-  } catch (e) {
-    throw new Error(`error parsing template ${opts.name}: ${(e as Error).message}`);
-  }
   const data = new AlertTemplateData(opts.labels, opts.externalLabels, opts.externalURL, opts.value);
   for (let pass = 0; pass < 100; pass++) {
     try {
+      ctx.opts = opts;
+      ctx.answers = answers;
       return tmpl.execute(data);
     } catch (e) {
       if (e instanceof NeedQuery) {
@@ -355,4 +383,3 @@ export async function expandTemplate(text: string, opts: ExpandOptions): Promise
   }
   throw new Error(`error executing template ${opts.name}: too many queries`);
 }
-

@@ -187,7 +187,8 @@ interface Variable {
 
 class State {
   vars: Variable[] = [];
-  private node: { pos: number; line: number; str: string } | undefined;
+  /** The node being evaluated, for error context (printed only when an error happens). */
+  private node: Node | ArgNode | CommandNode | undefined;
   private depth = 0;
   private tmpl: Template;
   private out: string[];
@@ -199,12 +200,12 @@ class State {
 
   fail(msg: string): never {
     if (this.node === undefined) throw new TemplateExecError(`template: ${this.tmpl.name}: ${msg}`);
-    const ctx = this.node.str;
+    const ctx = nodeString(this.node);
     throw new TemplateExecError(`template: ${this.tmpl.location(this.node.pos, this.node.line)}: executing ${JSON.stringify(this.tmpl.name)} at <${ctx}>: ${msg}`);
   }
 
   private at(n: Node | ArgNode | CommandNode): void {
-    this.node = { pos: n.pos, line: n.line, str: nodeString(n) };
+    this.node = n;
   }
 
   private mark(): number {
