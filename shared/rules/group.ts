@@ -200,6 +200,8 @@ export function carryOverState(g: CompiledGroup, oldKeys: readonly string[], old
   g.rules.forEach((r, i) => {
     const s = byKey.get(ruleKey(r));
     if (s !== undefined) fresh.rules[i] = s;
+    // A rule added by a reload starts restored, as Prometheus creates rules after its first load.
+    else fresh.rules[i]!.restored = true;
   });
   fresh.lastEvaluation = old.lastEvaluation;
   fresh.evaluationTime = old.evaluationTime;
