@@ -49,7 +49,11 @@ export function goTypeName(v: unknown): string {
     case "function":
       return "func";
   }
-  if (Array.isArray(v)) return v.every((e) => typeof e === "string") && v.length > 0 ? "[]string" : "[]interface {}";
+  if (Array.isArray(v)) {
+    // A named slice type (an Array subclass) prints as template.<Name>, as Go prints a named type.
+    if (v.constructor !== Array && v.constructor?.name) return `template.${v.constructor.name}`;
+    return v.every((e) => typeof e === "string") && v.length > 0 ? "[]string" : "[]interface {}";
+  }
   if (isMap(v)) return MAP_ZERO in v ? "map[string]string" : "map[string]interface {}";
   const name = (v as object).constructor?.name;
   return name ? `template.${name}` : "struct {}";

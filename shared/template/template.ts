@@ -17,6 +17,19 @@ export type TemplateFunc = (...args: any[]) => unknown;
 export type FuncMap = Record<string, TemplateFunc>;
 
 const VARIADIC: unique symbol = Symbol("template.variadic");
+const PARAM_TYPES: unique symbol = Symbol("template.paramTypes");
+
+/** A Go parameter type the executor checks: "string", or "any" (interface{}). */
+export type ParamType = "string" | "any";
+
+/**
+ * Declares a function's parameter types, so a wrong argument fails as Go's
+ * does (`expected string; found 1`, `wrong type for value; expected string; got float64`).
+ */
+export function typed<F extends TemplateFunc>(types: ParamType[], fn: F): F {
+  Object.defineProperty(fn, PARAM_TYPES, { value: types });
+  return fn;
+}
 
 /**
  * Marks a function as variadic: it takes at least `fn.length` arguments.
@@ -481,8 +494,20 @@ class State {
       if (final !== MISSING) v = final;
       return v;
     }
-    const values = args.map((a) => this.evalArg(dot, a));
-    if (final !== MISSING) values.push(final);
+    const types = (fn as { [PARAM_TYPES]?: ParamType[] })[PARAM_TYPES];
+    const values = args.map((a, i) => {
+      const v = this.evalArg(dot, a);
+      if (types?.[i] === "string" && typeof v !== "string") {
+        this.at(a);
+        if (a.kind === "number" || a.kind === "bool" || a.kind === "nil") this.fail(`expected string; found ${nodeString(a)}`);
+        this.fail(`wrong type for value; expected string; got ${goTypeName(v)}`);
+      }
+      return v;
+    });
+    if (final !== MISSING) {
+      if (types?.[values.length] === "string" && typeof final !== "string") this.fail(`wrong type for value; expected string; got ${goTypeName(final)}`);
+      values.push(final);
+    }
     if (builtin !== undefined && name === "printf" && typeof values[0] !== "string") {
       this.at(node);
       this.fail(`wrong type for value; expected string; got ${goTypeName(values[0])}`);
