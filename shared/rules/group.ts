@@ -71,6 +71,8 @@ export interface GroupState {
   lastEvalTimestamp?: number;
   /** Evaluations since the state was created (restoration runs after the first). */
   evaluations: number;
+  /** Rule evaluations that failed since the state was created. */
+  failures?: number;
 }
 
 /** A sample a rule writes. */
@@ -207,6 +209,7 @@ export function carryOverState(g: CompiledGroup, oldKeys: readonly string[], old
   fresh.evaluationTime = old.evaluationTime;
   fresh.lastEvalTimestamp = old.lastEvalTimestamp;
   fresh.evaluations = old.evaluations;
+  fresh.failures = old.failures;
   return fresh;
 }
 
@@ -401,6 +404,7 @@ export async function evalGroup(g: CompiledGroup, state: GroupState, ts: number,
     } catch (e) {
       st.health = "err";
       st.lastError = (e as Error).message;
+      state.failures = (state.failures ?? 0) + 1;
       st.evaluationTime = (now() - ruleStart) / 1000;
       // Prometheus skips the append (and staleness) step of a failed rule.
       continue;

@@ -184,3 +184,22 @@ describe("rule files", () => {
     expect(() => parseAndValidateRuleFile("groups:\n  - name: g\n    rules:\n      - record: x\n        expr: sum(\n", "bad.yml")).toThrow("could not parse expression");
   });
 });
+
+describe("rule self-metrics", () => {
+  it("reports Prometheus's rule group and notifier metrics, summing shards", async () => {
+    const { ruleMetrics, mergeFamilies } = await import("./metrics.ts");
+    const { formatFamilies } = await import("../exposition/format.ts");
+    const g = compileGroup(parseRuleFile("groups:\n  - name: g\n    interval: 30s\n    rules:\n      - record: a\n        expr: up\n      - record: b\n        expr: up\n", "r.yml").groups[0]!, { evaluationInterval: 60_000, ruleQueryOffset: 0 });
+    const state = { ...newGroupState(g), evaluations: 3, failures: 1, lastEvaluation: 5000, evaluationTime: 0.25 };
+    const one = ruleMetrics([{ group: g, state }], { sent: { "http://am/api/v2/alerts": 2 }, errors: {}, discovered: 1 });
+    const two = ruleMetrics([], { sent: { "http://am/api/v2/alerts": 3 }, errors: { "http://am/api/v2/alerts": 1 }, discovered: 1 });
+    const text = formatFamilies(mergeFamilies([one, two]));
+    expect(text).toContain('prometheus_rule_evaluations_total{rule_group="r.yml;g"} 6\n');
+    expect(text).toContain('prometheus_rule_evaluation_failures_total{rule_group="r.yml;g"} 1\n');
+    expect(text).toContain('prometheus_rule_group_interval_seconds{rule_group="r.yml;g"} 30\n');
+    expect(text).toContain('prometheus_rule_group_last_evaluation_timestamp_seconds{rule_group="r.yml;g"} 5\n');
+    expect(text).toContain('prometheus_notifications_sent_total{alertmanager="http://am/api/v2/alerts"} 5\n');
+    expect(text).toContain('prometheus_notifications_errors_total{alertmanager="http://am/api/v2/alerts"} 1\n');
+    expect(text).toContain("prometheus_notifications_alertmanagers_discovered 1\n");
+  });
+});

@@ -189,6 +189,9 @@ describe("rules and alerting end to end", () => {
     expect(ours.generatorURL).toContain("/graph?g0.expr=up%7Bjob%3D%22down%22%7D+%3D%3D+0&g0.tab=1");
     const ams = await api<{ activeAlertmanagers: { url: string }[] }>("/api/v1/alertmanagers");
     expect(ams.activeAlertmanagers).toEqual([{ url: `http://127.0.0.1:${amPort}/api/v2/alerts` }]);
+    const metrics = await (await fetch(`${p.url}/metrics`)).text();
+    expect(metrics).toContain('prometheus_rule_group_rules{rule_group="rules/alerts.yml;availability"} 2');
+    expect(metrics).toMatch(new RegExp(`prometheus_notifications_sent_total\\{alertmanager="http://127.0.0.1:${amPort}/api/v2/alerts"\\} [1-9]`));
   });
 
   it("keeps the for state across a restart", async () => {

@@ -11,6 +11,7 @@ import { labelsFromRecord } from "../../shared/labels/labels.ts";
 import type { HeadStats } from "../head/head-shard.ts";
 import { allScrapers } from "../scraper/stub.ts";
 import type { ScrapeStats, JobStats } from "../scraper/scheduler.ts";
+import { ruleShardMetrics } from "../rules/metrics.ts";
 
 /** Job statistics summed over every scraper shard. */
 function sumJobs(all: ScrapeStats[]): JobStats[] {
@@ -79,5 +80,6 @@ export async function selfMetrics(env: Env, local?: { shard: number; stats: Scra
       samples: scrapeStats.jobs.map((j) => ({ labels: labelsFromRecord({ config: j.job }), value: j.targets })),
     },
   ];
+  families.push(...(await ruleShardMetrics(env)));
   return formatFamilies(families);
 }

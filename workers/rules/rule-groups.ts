@@ -23,6 +23,8 @@ import {
 import type { CompiledGroup, GroupOptions, GroupState, NotifierAlert, RuleSample } from "../../shared/rules/group.ts";
 import { loadRuleGroups } from "../../shared/rules/load.ts";
 import { alertsResponse, rulesResponse } from "../../shared/rules/api.ts";
+import { ruleMetrics } from "../../shared/rules/metrics.ts";
+import type { NotifierCounters } from "../../shared/rules/metrics.ts";
 import type { RulesFilter } from "../../shared/rules/api.ts";
 import { alertmanagerSet, alertsForSet, relabelAlerts, toPostableAlerts } from "../../shared/rules/notifier.ts";
 import type { AlertmanagerSet, PostableAlert } from "../../shared/rules/notifier.ts";
@@ -63,6 +65,8 @@ export class RuleGroups extends DurableObject<Env> {
   #discovered = new Map<number, DiscoveredSet>();
   /** Counted operations, for docs/cost.md: DO requests per evaluation. */
   #stats = { evaluations: 0, headCommits: 0, notifications: 0 };
+  /** Notifier counters since the object started (counters restart with it, as Prometheus's do). */
+  #notifier: NotifierCounters = { sent: {}, errors: {}, discovered: 0 };
 
   #init(shard: number): Slot[] {
     if (this.#slots !== undefined && shard === this.#shard) return this.#slots;
@@ -180,7 +184,10 @@ export class RuleGroups extends DurableObject<Env> {
         }
         return alertmanagerSet(am, d.groups);
       }),
-    );
+    ).then((sets) => {
+      this.#notifier.discovered = sets.reduce((n, set) => n + set.active.length, 0);
+      return sets;
+    });
   }
 
   async #send(alerts: NotifierAlert[]): Promise<void> {
@@ -200,13 +207,18 @@ export class RuleGroups extends DurableObject<Env> {
       const headers = httpClientHeaders(set.config.httpClient);
       headers.set("Content-Type", "application/json");
       for (const am of set.active) {
+        const n = this.#notifier;
         sends.push(
           fetch(am.url, { method: "POST", headers, body: JSON.stringify(body), signal: AbortSignal.timeout(set.config.timeout) })
             .then(async (r) => {
               await r.body?.cancel();
               if (!r.ok) throw new Error(`bad response status ${r.status} ${r.statusText}`);
+              n.sent[am.url] = (n.sent[am.url] ?? 0) + body.length;
             })
-            .catch((e) => console.error(`pyrometer rules: error sending alerts to ${am.url}: ${(e as Error).message}`)),
+            .catch((e) => {
+              n.errors[am.url] = (n.errors[am.url] ?? 0) + body.length;
+              console.error(`pyrometer rules: error sending alerts to ${am.url}: ${(e as Error).message}`);
+            }),
         );
       }
     }
@@ -250,6 +262,11 @@ export class RuleGroups extends DurableObject<Env> {
       headCommits: this.#stats.headCommits - before.headCommits,
       notifications: this.#stats.notifications - before.notifications,
     };
+  }
+
+  /** Self-metrics in Prometheus's names, as exposition families (JSON for RPC). */
+  metrics(shard: number): string {
+    return JSON.stringify(ruleMetrics(this.#init(shard), this.#notifier));
   }
 
   stats() {
