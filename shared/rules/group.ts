@@ -10,7 +10,7 @@
  * Durable Object shell can persist it between evaluations.
  */
 import type { Labels } from "../labels/labels.ts";
-import { METRIC_NAME, compareLabels, fnv1a32, labelsFromRecord, labelsKey, labelsToRecord, labelsToString } from "../labels/labels.ts";
+import { METRIC_NAME, compareLabels, fnv1a32, labelsFromRecord, labelsKey, labelsToRecord } from "../labels/labels.ts";
 import { Matcher, matchLabels } from "../labels/matcher.ts";
 import type { Expr } from "../promql/ast.ts";
 import { parseExpr } from "../promql/parser.ts";

@@ -63,8 +63,6 @@ export class RuleGroups extends DurableObject<Env> {
   #slots: Slot[] | undefined;
   #shard = 0;
   #discovered = new Map<number, DiscoveredSet>();
-  /** Counted operations, for docs/cost.md: DO requests per evaluation. */
-  #stats = { evaluations: 0, headCommits: 0, notifications: 0 };
   /** Notifier counters since the object started (counters restart with it, as Prometheus's do). */
   #notifier: NotifierCounters = { sent: {}, errors: {}, discovered: 0 };
 
@@ -130,13 +128,18 @@ export class RuleGroups extends DurableObject<Env> {
     for (const s of slots) {
       // A group never evaluated runs at its current slot: its first alarm was armed for it.
       if (s.state.lastEvalTimestamp !== undefined && this.#next(s, now) > now) continue;
-      await this.evaluate(s, evalTimestamp(s.group, now));
+      try {
+        await this.#evaluate(s, evalTimestamp(s.group, now));
+      } catch (e) {
+        // One group's storage failure must not stop the others; it runs again at its next slot.
+        console.error(`pyrometer rules: evaluating group ${s.group.def.name} (${s.group.def.file}): ${(e as Error).message}`);
+      }
     }
     await this.#arm();
   }
 
   /** Evaluates one group at `ts` (ms): rules, appends, notifications, persistence. */
-  async evaluate(slot: Slot, ts: number): Promise<void> {
+  async #evaluate(slot: Slot, ts: number): Promise<void> {
     const cfg = this.#config!;
     const alerts: NotifierAlert[] = [];
     const querier = storageQuerier(this.env);
@@ -147,14 +150,12 @@ export class RuleGroups extends DurableObject<Env> {
       externalURL: externalURL(this.env),
       append: async (samples: RuleSample[]) => {
         const batch: SeriesData[] = samples.map((s) => ({ labels: s.labels, t: Float64Array.of(s.t), v: Float64Array.of(s.v) }));
-        this.#stats.headCommits++;
         await commitToShards(this.env, batch);
       },
       notify: (a) => alerts.push(...a),
     };
     if (!slot.saved) for (const r of slot.state.rules) r.restored = false;
     await evalGroup(slot.group, slot.state, ts, opts);
-    this.#stats.evaluations++;
     // Prometheus restores `for` state once the group has evaluated twice after a (re)start.
     if (slot.state.evaluations >= 2 && slot.state.rules.some((r) => !r.restored)) await restoreForState(slot.group, slot.state, Date.now(), opts);
     this.#save(slot);
@@ -198,7 +199,6 @@ export class RuleGroups extends DurableObject<Env> {
     if (this.env.ALERTMANAGER !== undefined) {
       const ns = this.env.ALERTMANAGER;
       const stub = ns.get(ns.idFromName("default")) as unknown as BuiltinAlertmanager;
-      this.#stats.notifications++;
       sends.push(stub.postAlerts(toPostableAlerts(relabeled)).catch((e) => console.error(`pyrometer rules: built-in alertmanager: ${(e as Error).message}`)));
     }
     for (const set of await this.#sets(Date.now())) {
@@ -253,23 +253,8 @@ export class RuleGroups extends DurableObject<Env> {
     };
   }
 
-  /** Evaluates every group of this shard once at `ts` (tests and benchmarks drive evaluation by hand). */
-  async evaluateAll(shard: number, ts: number): Promise<{ evaluations: number; headCommits: number; notifications: number }> {
-    const before = { ...this.#stats };
-    for (const s of this.#init(shard)) await this.evaluate(s, ts);
-    return {
-      evaluations: this.#stats.evaluations - before.evaluations,
-      headCommits: this.#stats.headCommits - before.headCommits,
-      notifications: this.#stats.notifications - before.notifications,
-    };
-  }
-
   /** Self-metrics in Prometheus's names, as exposition families (JSON for RPC). */
   metrics(shard: number): string {
     return JSON.stringify(ruleMetrics(this.#init(shard), this.#notifier));
-  }
-
-  stats() {
-    return { ...this.#stats, groups: (this.#slots ?? []).length };
   }
 }
