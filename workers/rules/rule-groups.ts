@@ -128,10 +128,12 @@ export class RuleGroups extends DurableObject<Env> {
     for (const s of slots) {
       // A group never evaluated runs at its current slot: its first alarm was armed for it.
       if (s.state.lastEvalTimestamp !== undefined && this.#next(s, now) > now) continue;
+      const ts = evalTimestamp(s.group, now);
       try {
-        await this.#evaluate(s, evalTimestamp(s.group, now));
+        await this.#evaluate(s, ts);
       } catch (e) {
-        // One group's storage failure must not stop the others; it runs again at its next slot.
+        // One group's storage failure must not stop the others; this slot is skipped, as Prometheus skips a missed one.
+        s.state.lastEvalTimestamp = ts;
         console.error(`pyrometer rules: evaluating group ${s.group.def.name} (${s.group.def.file}): ${(e as Error).message}`);
       }
     }
