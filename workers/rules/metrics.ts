@@ -6,10 +6,10 @@
 import type { Env } from "../env.ts";
 import type { MetricFamily } from "../../shared/exposition/format.ts";
 import { mergeFamilies } from "../../shared/rules/metrics.ts";
-import { allRuleShards } from "./stub.ts";
+import { allRuleShards, ruleFiles } from "./stub.ts";
 
 export async function ruleShardMetrics(env: Env): Promise<MetricFamily[]> {
-  if (!env.PROMETHEUS_RULES || env.PROMETHEUS_RULES === "{}") return [];
+  if (Object.keys(ruleFiles(env)).length === 0) return [];
   const parts = await Promise.all(allRuleShards(env).map(async ({ index, stub }) => JSON.parse(await stub.metrics(index)) as MetricFamily[]));
   return mergeFamilies(parts);
 }

@@ -30,7 +30,7 @@ import { alertmanagerSet, alertsForSet, relabelAlerts, toPostableAlerts } from "
 import type { AlertmanagerSet, PostableAlert } from "../../shared/rules/notifier.ts";
 import { httpClientHeaders, refreshHttpSd } from "../../shared/discovery/refresh.ts";
 import type { TargetGroup } from "../../shared/discovery/target-group.ts";
-import { externalURL, ruleShardCount } from "./stub.ts";
+import { externalURL, ruleFiles, ruleShardCount } from "./stub.ts";
 
 const engine = new Engine();
 
@@ -73,7 +73,7 @@ export class RuleGroups extends DurableObject<Env> {
     let groups: CompiledGroup[];
     try {
       this.#config = loadConfig(this.env);
-      groups = loadRuleGroups(this.#config, this.env.PROMETHEUS_RULES ? (JSON.parse(this.env.PROMETHEUS_RULES) as Record<string, string>) : {});
+      groups = loadRuleGroups(this.#config, ruleFiles(this.env));
     } catch (e) {
       this.#error = (e as Error).message;
       console.error(`pyrometer rules: ${this.#error}`);
