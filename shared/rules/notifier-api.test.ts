@@ -2,6 +2,7 @@
 // file loading, as Prometheus documents them.
 import { describe, expect, it } from "vitest";
 import { labelsFromRecord, labelsToRecord } from "../labels/labels.ts";
+import { Matcher as MatcherClass } from "../labels/matcher.ts";
 import { parsePrometheusConfig } from "../config/prometheus-config.ts";
 import { parseRuleFile } from "../config/rule-file.ts";
 import { alertmanagerSet, alertsForSet, relabelAlerts, toPostableAlerts } from "./notifier.ts";
@@ -141,6 +142,7 @@ describe("rules and alerts API", () => {
     expect(names(rulesResponse(groups, { ruleNames: new Set(["A2"]) }))).toEqual([["g2", ["A2"]]]);
     expect(names(rulesResponse(groups, { groupNames: new Set(["g1"]) }))).toEqual([["g1", ["r1", "A1"]]]);
     expect(names(rulesResponse(groups, { files: new Set(["nope.yml"]) }))).toEqual([]);
+    expect(names(rulesResponse(groups, { matchers: [[new MatcherClass("=", "severity", "page")]] }))).toEqual([["g1", ["A1"]]]);
     const ex = rulesResponse(groups, { excludeAlerts: true }) as { groups: { rules: { alerts?: unknown[] }[] }[] };
     expect(ex.groups[0]!.rules[1]!.alerts).toEqual([]);
   });

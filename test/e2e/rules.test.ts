@@ -141,8 +141,12 @@ describe("rules and alerting end to end", () => {
     expect(recordOnly.groups[0]!.rules.map((r) => r.type)).toEqual(["recording"]);
     const none = await api<{ groups: unknown[] }>("/api/v1/rules?rule_name[]=nope");
     expect(none.groups).toEqual([]);
+    const matched = await api<{ groups: { rules: { name: string }[] }[] }>(`/api/v1/rules?match[]=${encodeURIComponent('{severity="page"}')}`);
+    expect(matched.groups[0]!.rules.map((r) => r.name)).toEqual(["InstanceDown"]);
     const bad = await fetch(`${p.url}/api/v1/rules?type=bogus`);
     expect(bad.status).toBe(400);
+    const badMatch = await fetch(`${p.url}/api/v1/rules?match[]=${encodeURIComponent("sum(")}`);
+    expect(badMatch.status).toBe(400);
   });
 
   it("goes pending, then firing, in /api/v1/alerts and ALERTS", async () => {

@@ -17,6 +17,8 @@ import { Engine } from "../../shared/promql/engine.ts";
 import type { PrometheusConfig } from "../../shared/config/types.ts";
 import type { SeriesData } from "../../shared/tsdb/querier.ts";
 import { fnv1a32 } from "../../shared/labels/labels.ts";
+import { matcherFromSpec } from "../../shared/labels/matcher.ts";
+import type { MatcherSpec } from "../../shared/labels/matcher.ts";
 import {
   carryOverState, deserializeGroupState, engineQueryFunc, evalGroup, evalTimestamp, newGroupState, restoreForState, ruleKey, serializeGroupState,
 } from "../../shared/rules/group.ts";
@@ -229,7 +231,7 @@ export class RuleGroups extends DurableObject<Env> {
 
   // ---- RPC for the API ----
 
-  rules(shard: number, filter: { type?: "alert" | "record"; ruleNames?: string[]; groupNames?: string[]; files?: string[]; excludeAlerts?: boolean }) {
+  rules(shard: number, filter: { type?: "alert" | "record"; ruleNames?: string[]; groupNames?: string[]; files?: string[]; excludeAlerts?: boolean; matchers?: MatcherSpec[][] }) {
     const slots = this.#init(shard);
     const f: RulesFilter = {
       type: filter.type,
@@ -237,6 +239,7 @@ export class RuleGroups extends DurableObject<Env> {
       groupNames: new Set(filter.groupNames ?? []),
       files: new Set(filter.files ?? []),
       excludeAlerts: filter.excludeAlerts,
+      matchers: filter.matchers?.map((set) => set.map(matcherFromSpec)),
     };
     return { ...rulesResponse(slots, f), error: this.#error };
   }
