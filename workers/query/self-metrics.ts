@@ -13,6 +13,8 @@ import { allScrapers } from "../scraper/stub.ts";
 import type { ScrapeStats, JobStats } from "../scraper/scheduler.ts";
 import { currentConfig } from "../config/index.ts";
 import type { CurrentConfig } from "../config/index.ts";
+import { alertmanagerFamilies } from "../alertmanager/metrics.ts";
+import { ruleShardMetrics } from "../rules/metrics.ts";
 
 /** Prometheus's config reload gauges (absent while the environment's config is invalid). */
 function reloadFamilies(cur: CurrentConfig | undefined): MetricFamily[] {
@@ -32,7 +34,6 @@ function reloadFamilies(cur: CurrentConfig | undefined): MetricFamily[] {
     },
   ];
 }
-import { alertmanagerFamilies } from "../alertmanager/metrics.ts";
 
 /** Job statistics summed over every scraper shard. */
 function sumJobs(all: ScrapeStats[]): JobStats[] {
@@ -110,5 +111,6 @@ export async function selfMetrics(env: Env, local?: { shard: number; stats: Scra
     },
     ...(await alertmanagerFamilies(env)),
   ];
+  families.push(...(await ruleShardMetrics(env)));
   return formatFamilies(families);
 }
