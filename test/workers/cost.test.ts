@@ -193,7 +193,7 @@ describe("cost per million samples", () => {
     }
     const small = Array.from({ length: 500 }, (_, k) => ({ labels: labelsFromRecord({ __name__: "small", k: String(k) }), t: Float64Array.of(5_000_000), v: Float64Array.of(k) }));
     expect((await stub.append([...small.slice(0, 250), big, ...small.slice(250)])).accepted).toBe(n + 500);
-    const rows = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ len: number }>("SELECT length(data) AS len FROM wal ORDER BY seq").toArray());
+    const rows = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ len: number }>("SELECT length(data) AS len FROM wal_rows ORDER BY seq").toArray());
     expect(rows.length).toBe(2);
     for (const r of rows) expect(r.len).toBeLessThanOrEqual(MAX_WAL_ROW_BYTES);
     expect((await stub.stats()).walRowsWritten).toBe(2);
