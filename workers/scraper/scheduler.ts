@@ -5,13 +5,13 @@
  * discovered labels; each object keeps one alarm, set to its next due
  * scrape or discovery refresh. Offsets are quantized to whole ticks of
  * TICK_MS, so all targets due in one tick are scraped together and their
- * samples reach the head shards as one batch (one RPC, one WAL row per head
- * shard per tick). The cron only calls `ensureScheduled()`: cron is
+ * samples reach this object's paired head shard as one batch: one RPC and
+ * one WAL row per tick, however many head shards there are. The cron only calls `ensureScheduled()`: cron is
  * minute-granular and never fires under `wrangler dev`.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import { shardedAppender } from "../head/shards.ts";
+import { pairedAppender } from "../head/shards.ts";
 import { loadConfig } from "./load-config.ts";
 import { scrapeTarget } from "./fetch-target.ts";
 import { discover } from "./discover.ts";
@@ -144,12 +144,17 @@ export class ScrapeScheduler extends DurableObject<Env> {
     for (const sc of this.#config?.scrapeConfigs ?? []) this.#syncJob(sc, Date.now());
   }
 
+  /** Everything this object scrapes goes to its paired head shard (docs/architecture.md). */
+  #appender() {
+    return pairedAppender(this.env, Math.max(0, this.#shard));
+  }
+
   #scrapeConfig(job: string): ScrapeConfig {
     return this.#config!.scrapeConfigs.find((s) => s.jobName === job)!;
   }
 
   /** Rebuilds a job's targets from its discoverers' groups; removed targets get staleness markers. */
-  #syncJob(sc: ScrapeConfig, now: number, app = shardedAppender(this.env)): boolean {
+  #syncJob(sc: ScrapeConfig, now: number, app = this.#appender()): boolean {
     const n = scraperCount(this.env);
     const wanted = new Map<string, ActiveTarget>();
     const dropped: DroppedTargetStatus[] = [];
@@ -234,7 +239,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
   async refreshDue(now: number): Promise<void> {
     const due = this.#discoverers.filter((d) => d.nextAt <= now);
     if (due.length === 0) return;
-    const app = shardedAppender(this.env);
+    const app = this.#appender();
     await Promise.all(
       due.map(async (d) => {
         const sc = this.#scrapeConfig(d.job);
@@ -256,7 +261,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
   async scrapeDue(now: number): Promise<number> {
     const due = [...this.#targets.values()].filter((t) => t.nextAt < now + TICK_MS);
     if (due.length === 0) return 0;
-    const app = shardedAppender(this.env);
+    const app = this.#appender();
     await Promise.all(
       due.map(async (t) => {
         const start = Date.now();
@@ -289,7 +294,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
    */
   async #staleOrphans(): Promise<void> {
     if (this.#savedCaches.size === 0) return;
-    const app = shardedAppender(this.env);
+    const app = this.#appender();
     const now = Date.now();
     for (const [key, series] of this.#savedCaches) {
       if (this.#targets.has(key)) continue;
