@@ -60,6 +60,8 @@ export interface JobStats {
 
 export interface ScrapeStats {
   jobs: JobStats[];
+  /** Ticks that scraped at least one target since the object started. */
+  ticks?: number;
   configError: string;
   discoveryErrors: string[];
 }
@@ -106,6 +108,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
   #discoverers: Discoverer[] = [];
   #discoveryErrors = new Map<string, string>();
   #jobStats = new Map<string, JobStats>();
+  #ticks = 0;
 
   /** Staleness caches saved before an eviction, by target key (see #persistCaches). */
   #savedCaches = new Map<string, Labels[]>();
@@ -261,6 +264,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
   async scrapeDue(now: number): Promise<number> {
     const due = [...this.#targets.values()].filter((t) => t.nextAt < now + TICK_MS);
     if (due.length === 0) return 0;
+    this.#ticks++;
     const app = this.#appender();
     await Promise.all(
       due.map(async (t) => {
@@ -333,6 +337,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
   stats(): ScrapeStats {
     return {
       jobs: [...this.#jobStats.values()].map((j) => ({ ...j })),
+      ticks: this.#ticks,
       configError: this.#configError,
       discoveryErrors: [...this.#discoveryErrors.values()],
     };
