@@ -250,6 +250,17 @@ describe("cost per million samples", () => {
     expect((t.sqlRowsWritten * 1e6) / (series * perSeries)).toBeLessThanOrEqual(100);
   });
 
+  it("Pyrometer's /metrics exports the billed counters (the soak reads them)", async () => {
+    const stub = env.HEAD_SHARD.get(env.HEAD_SHARD.idFromName("shard-0"));
+    await stub.append([{ labels: labelsFromRecord({ __name__: "cost_metrics_probe" }), t: Float64Array.of(Date.now()), v: Float64Array.of(1) }], { shard: 0 });
+    const st = await stub.stats();
+    const text = await (await SELF.fetch("http://localhost/metrics")).text();
+    expect(text).toContain(`pyrometer_head_sqlite_rows_written_total{shard="0"} ${st.sqlRowsWritten}`);
+    expect(text).toContain(`pyrometer_head_append_requests_total{shard="0"} ${st.appendCalls}`);
+    expect(text).toContain(`pyrometer_head_wal_rows_written_total{shard="0"} ${st.walRowsWritten}`);
+    expect(text).toMatch(/^pyrometer_scrape_ticks_total\{scraper="0"\} \d+$/m);
+  });
+
   it("a commit larger than a SQLite row may be goes into as few WAL rows as fit, and replays", async () => {
     const stub = env.HEAD_SHARD.get(env.HEAD_SHARD.idFromName("cost-big-commit"));
     // 3.2 MB of samples in one series plus many small ones: over the 2 MB row limit.
