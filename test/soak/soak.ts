@@ -123,8 +123,8 @@ try {
   await new Promise((r) => setTimeout(r, 2 * INTERVAL_S * 1000));
   const m = await selfMetrics();
   // Every sample stored, read back raw (a metric name at a time, to keep responses small). The
-  // server never serves NaN: a NaN read back is the staleness marker written when the targets
-  // started failing, which Prometheus would not return (counted apart: see docs/cost.md).
+  // server never serves NaN: a NaN read back is a staleness marker (written when the targets
+  // started failing) that lost its bits, which a range selector must not return.
   let stored = 0;
   let nans = 0;
   for (let i = 0; i < NAMES; i++) {
@@ -162,8 +162,8 @@ try {
   };
   console.log(JSON.stringify(report, null, 2));
   if (process.env.SOAK_OUT) writeFileSync(process.env.SOAK_OUT, JSON.stringify(report, null, 2) + "\n");
-  if (report.samplesLost !== 0) {
-    console.error(`soak: ${report.samplesLost} samples lost`);
+  if (report.samplesLost !== 0 || report.nanReadBack !== 0) {
+    console.error(`soak: ${report.samplesLost} samples lost, ${report.nanReadBack} staleness markers read back as values`);
     process.exitCode = 1;
   }
 } finally {
