@@ -35,16 +35,12 @@ function exposition(k: number): string {
 
 let serving = true;
 let served = 0;
-
-
 const server = createServer((req, res) => {
   if (!serving) {
     res.writeHead(503).end();
     return;
   }
   served++;
-
-
   res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(exposition(Math.floor(Date.now() / 15_000)));
 });
 await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

@@ -6,8 +6,9 @@
  * scrape or discovery refresh. Offsets are quantized to whole ticks of
  * TICK_MS, so all targets due in one tick are scraped together and their
  * samples reach this object's paired head shard as one batch: one RPC and
- * one WAL row per tick, however many head shards there are. The cron only calls `ensureScheduled()`: cron is
- * minute-granular and never fires under `wrangler dev`.
+ * one WAL row per tick, however many head shards there are. The cron only
+ * calls `ensureScheduled()`: cron is minute-granular and never fires under
+ * `wrangler dev`.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
