@@ -53,6 +53,25 @@ export async function commitToShards(env: Env, batch: readonly SeriesData[], opt
 }
 
 /**
+ * The head shard that holds what scrape shard `scrapeShard` scrapes
+ * (functional sharding, as one Prometheus server per shard: docs/architecture.md).
+ */
+export function pairedShard(scrapeShard: number, headShards: number): number {
+  return ((scrapeShard % headShards) + headShards) % headShards;
+}
+
+/**
+ * An Appender for a scrape shard: its whole commit goes to its paired head
+ * shard as one RPC (one WAL row), however many head shards there are. A
+ * series lives where it is scraped; one that also arrives by remote write
+ * (routed by hash) may sit in two shards, and queries merge it.
+ */
+export function pairedAppender(env: Env, scrapeShard: number): Appender {
+  const i = pairedShard(scrapeShard, shardCount(env));
+  return new BatchAppender(async (batch) => (batch.length > 0 ? shardStub(env, i).append([...batch], { shard: i }) : { accepted: 0, outOfOrder: 0, duplicate: 0, tooOld: 0 }));
+}
+
+/**
  * An Appender whose commit sends each shard its part of the batch, one RPC
  * per shard. `backfill` lets samples older than the head go into new blocks.
  */

@@ -79,12 +79,19 @@ export async function selfMetrics(env: Env, local?: { shard: number; stats: Scra
     perShard("prometheus_tsdb_too_old_samples_total", "Total number of samples rejected as older than the head.", "counter", (s) => s.tooOldTotal),
     perShard("pyrometer_head_wal_rows", "WAL rows not yet checkpointed.", "gauge", (s) => s.walRows),
     perShard("pyrometer_head_bytes", "Approximate bytes of chunk data held by the head.", "gauge", (s) => s.approxBytes),
-    // Billed operations (docs/cost.md), so dashboards can price a deployment (docs/grafana.md).
-    perShard("pyrometer_head_append_calls_total", "Append RPCs the head shard received (Durable Object requests).", "counter", (s) => s.appendCalls),
-    perShard("pyrometer_head_sqlite_rows_written_total", "SQLite rows written by the head shard, as billed.", "counter", (s) => s.sqlRowsWritten),
+    // Billed operations (docs/cost.md), counted since each object started.
+    perShard("pyrometer_head_append_requests_total", "Append RPCs received (billed Durable Object requests).", "counter", (s) => s.appendCalls),
+    perShard("pyrometer_head_sqlite_rows_written_total", "SQLite rows written, deletes included (billed).", "counter", (s) => s.sqlRowsWritten),
+    perShard("pyrometer_head_wal_rows_written_total", "WAL rows written.", "counter", (s) => s.walRowsWritten),
     perShard("pyrometer_head_sqlite_database_bytes", "Size of the head shard's SQLite database.", "gauge", (s) => s.sqlDatabaseBytes),
-    perShard("pyrometer_blocks_r2_puts_total", "R2 objects put for blocks (Class A operations).", "counter", (s) => s.r2Puts),
+    perShard("pyrometer_blocks_r2_puts_total", "R2 objects put for blocks (billed Class A operations).", "counter", (s) => s.r2Puts),
     perShard("pyrometer_blocks_d1_rows_written_total", "D1 catalog rows written for blocks.", "counter", (s) => s.d1RowsWritten),
+    {
+      name: "pyrometer_scrape_ticks_total",
+      help: "Scheduler ticks that scraped something (each a billed alarm and one append RPC).",
+      type: "counter",
+      samples: scrapers.map((s, i) => ({ labels: labelsFromRecord({ scraper: String(i) }), value: s.ticks ?? 0 })),
+    },
     {
       name: "prometheus_target_scrapes_total",
       help: "Scrapes run, by job.",

@@ -5,13 +5,14 @@
  * discovered labels; each object keeps one alarm, set to its next due
  * scrape or discovery refresh. Offsets are quantized to whole ticks of
  * TICK_MS, so all targets due in one tick are scraped together and their
- * samples reach the head shards as one batch (one RPC, one WAL row per head
- * shard per tick). The cron only calls `ensureScheduled()`: cron is
- * minute-granular and never fires under `wrangler dev`.
+ * samples reach this object's paired head shard as one batch: one RPC and
+ * one WAL row per tick, however many head shards there are. The cron only
+ * calls `ensureScheduled()`: cron is minute-granular and never fires under
+ * `wrangler dev`.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import { shardedAppender } from "../head/shards.ts";
+import { pairedAppender } from "../head/shards.ts";
 import { currentConfig, sourceFingerprint } from "../config/index.ts";
 import type { CurrentConfig } from "../config/index.ts";
 import { scrapeTarget } from "./fetch-target.ts";
@@ -62,6 +63,8 @@ export interface JobStats {
 
 export interface ScrapeStats {
   jobs: JobStats[];
+  /** Ticks that scraped at least one target since the object started. */
+  ticks?: number;
   configError: string;
   discoveryErrors: string[];
 }
@@ -111,6 +114,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
   #discoverers: Discoverer[] = [];
   #discoveryErrors = new Map<string, string>();
   #jobStats = new Map<string, JobStats>();
+  #ticks = 0;
 
   /** Staleness caches saved before an eviction, by target key (see #persistCaches). */
   #savedCaches = new Map<string, Labels[]>();
@@ -124,7 +128,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
       this.#savedCaches.set(row.target, JSON.parse(row.series) as Labels[]);
     }
     // Before the shard is known no target exists, so nothing is appended.
-    ctx.blockConcurrencyWhile(() => this.#followConfig(shardedAppender(env)).then(() => undefined));
+    ctx.blockConcurrencyWhile(() => this.#followConfig(this.#appender()).then(() => undefined));
   }
 
   /** Applies the config in force when it differs from the one applied; returns whether it did. */
@@ -204,10 +208,15 @@ export class ScrapeScheduler extends DurableObject<Env> {
    */
   async applyConfig(shard: number): Promise<void> {
     this.#init(shard);
-    const app = shardedAppender(this.env);
+    const app = this.#appender();
     if (!(await this.#followConfig(app))) return;
     await app.commit();
     if (this.env.SCRAPE_AUTOSTART !== "false") await this.#arm();
+  }
+
+  /** Everything this object scrapes goes to its paired head shard (docs/architecture.md). */
+  #appender() {
+    return pairedAppender(this.env, Math.max(0, this.#shard));
   }
 
   #scrapeConfig(job: string): ScrapeConfig {
@@ -215,7 +224,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
   }
 
   /** Rebuilds a job's targets from its discoverers' groups; removed targets get staleness markers. */
-  #syncJob(sc: ScrapeConfig, now: number, app = shardedAppender(this.env)): boolean {
+  #syncJob(sc: ScrapeConfig, now: number, app = this.#appender()): boolean {
     const n = scraperCount(this.env);
     const wanted = new Map<string, ActiveTarget>();
     const dropped: DroppedTargetStatus[] = [];
@@ -300,7 +309,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
     this.#init(shard);
     // A deploy with a new PROMETHEUS_CONFIG changes the source: follow it without losing targets' state.
     if (sourceFingerprint(this.env) !== this.#configSource) {
-      const app = shardedAppender(this.env);
+      const app = this.#appender();
       await this.#followConfig(app);
       await app.commit();
     }
@@ -314,7 +323,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
   async refreshDue(now: number): Promise<void> {
     const due = this.#discoverers.filter((d) => d.nextAt <= now);
     if (due.length === 0) return;
-    const app = shardedAppender(this.env);
+    const app = this.#appender();
     await Promise.all(
       due.map(async (d) => {
         const sc = this.#scrapeConfig(d.job);
@@ -336,7 +345,8 @@ export class ScrapeScheduler extends DurableObject<Env> {
   async scrapeDue(now: number): Promise<number> {
     const due = [...this.#targets.values()].filter((t) => t.nextAt < now + TICK_MS);
     if (due.length === 0) return 0;
-    const app = shardedAppender(this.env);
+    this.#ticks++;
+    const app = this.#appender();
     await Promise.all(
       due.map(async (t) => {
         const start = Date.now();
@@ -371,7 +381,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
    */
   async #staleOrphans(): Promise<void> {
     if (this.#savedCaches.size === 0) return;
-    const app = shardedAppender(this.env);
+    const app = this.#appender();
     const now = Date.now();
     for (const [key, series] of this.#savedCaches) {
       if (this.#targets.has(key)) continue;
@@ -406,6 +416,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
   stats(): ScrapeStats {
     return {
       jobs: [...this.#jobStats.values()].map((j) => ({ ...j })),
+      ticks: this.#ticks,
       configError: this.#configError,
       discoveryErrors: [...this.#discoveryErrors.values()],
     };

@@ -36,6 +36,6 @@ describe("Grafana files", () => {
     for (const e of exprs) for (const n of metricNames(parseExpr(e))) used.add(n);
     expect([...used].filter((n) => !served.has(n))).toEqual([]);
     // Every panel family is there: scrapes, samples, shards, costs.
-    for (const n of ["prometheus_target_scrapes_total", "prometheus_tsdb_head_samples_appended_total", "prometheus_tsdb_head_series", "pyrometer_head_append_calls_total"]) expect(used).toContain(n);
+    for (const n of ["prometheus_target_scrapes_total", "prometheus_tsdb_head_samples_appended_total", "prometheus_tsdb_head_series", "pyrometer_head_append_requests_total"]) expect(used).toContain(n);
   });
 });
