@@ -29,7 +29,7 @@ import { allScrapers } from "../scraper/stub.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { uiRoutes } from "../ui/routes.ts";
 import { ruleRoutes } from "../rules/routes.ts";
-import { parseSeriesMatchers } from "./matchers.ts";
+import { parseSeriesMatchers } from "../../shared/api/series-matchers.ts";
 import { MIN_TIME_MS, MAX_TIME_MS } from "../../shared/api/params.ts";
 import { readBody } from "../http/body.ts";
 import { ingestLimits } from "../limits.ts";
