@@ -219,19 +219,41 @@ class Evaluator {
       }
       case "vector": {
         const series: MatrixSeries[] = [];
-        for (const s of cleanup(val.series, g.n)) {
+        const kept = cleanup(val.series, g.n);
+        // Series present at every step share one timestamp column and keep their values; the
+        // others are views into one pair of columns (one allocation, not two per series).
+        let fullT: Float64Array | undefined;
+        let partial = 0;
+        const counts = new Int32Array(kept.length);
+        for (let j = 0; j < kept.length; j++) {
+          const has = kept[j]!.has;
           let k = 0;
-          for (let i = 0; i < g.n; i++) k += s.has[i]!;
+          for (let i = 0; i < g.n; i++) k += has[i]!;
+          counts[j] = k;
+          if (k < g.n) partial += k;
+        }
+        const allT = new Float64Array(partial);
+        const allV = new Float64Array(partial);
+        let off = 0;
+        for (let j = 0; j < kept.length; j++) {
+          const s = kept[j]!;
+          const k = counts[j]!;
           if (k === 0) continue;
-          const t = new Float64Array(k);
-          const v = new Float64Array(k);
-          k = 0;
+          if (k === g.n) {
+            if (fullT === undefined) {
+              fullT = new Float64Array(g.n);
+              for (let i = 0; i < g.n; i++) fullT[i] = g.start + i * g.step;
+            }
+            series.push({ labels: s.labels, t: fullT, v: s.v });
+            continue;
+          }
+          const from = off;
           for (let i = 0; i < g.n; i++) {
             if (s.has[i] !== 1) continue;
-            t[k] = g.start + i * g.step;
-            v[k++] = s.v[i]!;
+            allT[off] = g.start + i * g.step;
+            allV[off++] = s.v[i]!;
           }
-          series.push({ labels: s.labels, t, v });
+          series.push({ labels: s.labels, t: allT.subarray(from, off), v: allV.subarray(from, off) });
         }
         series.sort((a, b) => compareLabels(a.labels, b.labels));
         return { type: "matrix", series };
