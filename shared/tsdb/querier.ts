@@ -34,9 +34,20 @@ export interface SelectHints {
   end: number;
 }
 
+/** One selection of a batch: matchers and the time range to read. */
+export interface SelectRequest {
+  matchers: readonly Matcher[];
+  hints: SelectHints;
+}
+
 export interface Querier {
   /** Series matching all matchers with their samples in [start, end], sorted by labels. */
   select(matchers: readonly Matcher[], hints: SelectHints): Promise<SeriesData[]>;
+  /**
+   * Several selections at once, answered in request order: storages behind a
+   * network (head shards, R2) answer a whole query in one round trip.
+   */
+  selectMany?(requests: readonly SelectRequest[]): Promise<SeriesData[][]>;
   /** Label names of series matching the matchers (all series when none) with data in [start, end]. */
   labelNames(matchers: readonly Matcher[], hints: SelectHints): Promise<string[]>;
   /** Values of one label over series matching the matchers with data in [start, end]. */
