@@ -17,7 +17,9 @@ import { encodeWalRecord, decodeWalRecord } from "../../shared/tsdb/wal-record.t
 import { labelsKey, compareLabels } from "../../shared/labels/labels.ts";
 import { writeBlock, encodeChunks, compactBlocks } from "../../shared/tsdb/block/index.ts";
 import type { BlockSeries, WrittenBlock } from "../../shared/tsdb/block/index.ts";
-import { storeBlock, deleteBlocks, listBlocks, blocksBefore, blockReader } from "./blocks.ts";
+import { storeBlock, deleteBlocks, listBlocks, blocksBefore, blockReader, catalogVersion } from "./blocks.ts";
+import { packSeriesSets } from "../../shared/tsdb/packed.ts";
+import type { SelectRequestSpec, ShardSelectResult } from "./read-path.ts";
 import { loadConfig } from "../scraper/load-config.ts";
 import type { Labels } from "../../shared/labels/labels.ts";
 
@@ -344,6 +346,16 @@ export class HeadShard extends DurableObject<Env> {
 
   async select(matchers: MatcherSpec[], hints: SelectHints): Promise<SeriesData[]> {
     return this.#head.select(matchers.map(matcherFromSpec), hints);
+  }
+
+  /**
+   * Query side: every selection of a query in one call, answered with the
+   * samples packed into typed arrays, the block catalog version this isolate
+   * knows and the time below which this head holds nothing.
+   */
+  async selectMany(requests: SelectRequestSpec[]): Promise<ShardSelectResult> {
+    const sets = await Promise.all(requests.map((r) => this.#head.select(r.matchers.map(matcherFromSpec), r.hints)));
+    return { packed: packSeriesSets(sets), catalog: catalogVersion(), minValidTime: this.#head.minValidTime };
   }
 
   async labelNames(matchers: MatcherSpec[], hints: SelectHints): Promise<string[]> {

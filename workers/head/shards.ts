@@ -13,6 +13,8 @@ import { matcherToSpec } from "../../shared/labels/matcher.ts";
 import { MergeQuerier } from "../../shared/tsdb/merge.ts";
 import { BatchAppender } from "../../shared/tsdb/head-appender.ts";
 import { BlocksQuerier } from "./blocks.ts";
+import { ShardedStorage } from "./read-path.ts";
+import type { ReadStats, SelectRequestSpec, ShardSelectResult } from "./read-path.ts";
 
 export function shardCount(env: Env): number {
   const n = Number(env.HEAD_SHARDS ?? "1");
@@ -73,8 +75,14 @@ class ShardQuerier implements Querier {
   }
 }
 
-/** Reads from every head shard and every block in R2; the head wins on equal timestamps. */
-export function storageQuerier(env: Env): Querier {
+/**
+ * Reads from every head shard and every block in R2; the head wins on equal
+ * timestamps. Queries go through read-path.ts (one call per shard per query,
+ * catalog cached); label lookups through a plain merge.
+ */
+export function storageQuerier(env: Env, stats?: ReadStats): ShardedStorage {
   const n = shardCount(env);
-  return new MergeQuerier([...Array.from({ length: n }, (_, i) => new ShardQuerier(shardStub(env, i))), new BlocksQuerier(env)]);
+  const labels = new MergeQuerier([...Array.from({ length: n }, (_, i) => new ShardQuerier(shardStub(env, i))), new BlocksQuerier(env)]);
+  const shards = { count: n, selectMany: (i: number, specs: SelectRequestSpec[]) => shardStub(env, i).selectMany(specs) as Promise<ShardSelectResult> };
+  return new ShardedStorage(env, shards, labels, stats);
 }
