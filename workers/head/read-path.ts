@@ -95,13 +95,15 @@ export class ShardedStorage implements Querier {
   readonly #shards: ShardSet;
   readonly #labels: Querier;
   readonly stats: ReadStats;
+  readonly #trustMs: number;
 
   /** `labels` answers labelNames/labelValues (they are not on a query's hot path). */
-  constructor(env: Env, shards: ShardSet, labels: Querier, stats: ReadStats = newReadStats()) {
+  constructor(env: Env, shards: ShardSet, labels: Querier, stats: ReadStats = newReadStats(), opts: { catalogTrustMs?: number } = {}) {
     this.#env = env;
     this.#shards = shards;
     this.#labels = labels;
     this.stats = stats;
+    this.#trustMs = opts.catalogTrustMs ?? CATALOG_TRUST_MS;
   }
 
   async select(matchers: readonly Matcher[], hints: SelectHints): Promise<SeriesData[]> {
@@ -125,7 +127,7 @@ export class ShardedStorage implements Querier {
     const now = Date.now();
     const ask: number[] = [];
     for (let i = 0; i < n; i++) {
-      const trusted = cat.rows !== undefined && now - cat.confirmedAt[i]! < CATALOG_TRUST_MS;
+      const trusted = cat.rows !== undefined && now - cat.confirmedAt[i]! < this.#trustMs;
       if (trusted && maxEnd < cat.minValidTime[i]!) st.shardsSkipped++;
       else ask.push(i);
     }

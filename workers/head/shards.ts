@@ -80,9 +80,9 @@ class ShardQuerier implements Querier {
  * timestamps. Queries go through read-path.ts (one call per shard per query,
  * catalog cached); label lookups through a plain merge.
  */
-export function storageQuerier(env: Env, stats?: ReadStats): ShardedStorage {
+export function storageQuerier(env: Env, stats?: ReadStats, opts?: { catalogTrustMs?: number }): ShardedStorage {
   const n = shardCount(env);
   const labels = new MergeQuerier([...Array.from({ length: n }, (_, i) => new ShardQuerier(shardStub(env, i))), new BlocksQuerier(env)]);
   const shards = { count: n, selectMany: (i: number, specs: SelectRequestSpec[]) => shardStub(env, i).selectMany(specs) as Promise<ShardSelectResult> };
-  return new ShardedStorage(env, shards, labels, stats);
+  return new ShardedStorage(env, shards, labels, stats, opts);
 }
