@@ -6,8 +6,8 @@
  * and finally sorts the heap with `sort.Sort(sort.Reverse(heap))`. Which of
  * several equal values survive, and in which order they come out, follows
  * from the input order and those mechanics, so they are reproduced here
- * step by step: push = append + sift up, replace root = sift down then up
- * (heap.Fix), Less(i, j) true when value i is NaN.
+ * step by step: push = append + sift up, replacing the root = pop it, then
+ * push, Less(i, j) true when value i is NaN.
  */
 
 /** Less of Prometheus's heaps: NaN is "smallest" (the first to be replaced) for both. */
@@ -69,9 +69,16 @@ export function heapSelect<T>(op: "topk" | "bottomk", items: readonly T[], value
       vals.push(v);
       up(h, vals, op, h.length - 1);
     } else if (better(op, vals[0]!, v)) {
-      h[0] = it;
-      vals[0] = v;
-      if (k > 1 && !down(h, vals, op, 0, h.length)) up(h, vals, op, 0);
+      // The root leaves as heap.Pop takes it (last element to the root, sift
+      // down), and the new sample enters as heap.Push puts it (append, sift
+      // up). Measured against Prometheus 2.42 (test/e2e/topk-ties.test.ts):
+      // overwriting the root and sifting it down keeps other ties.
+      const last = h.length - 1;
+      swap(h, vals, 0, last);
+      down(h, vals, op, 0, last);
+      h[last] = it;
+      vals[last] = v;
+      up(h, vals, op, last);
     }
   }
   reverseSort(h, vals, op);

@@ -32,6 +32,25 @@ export interface SelectHints {
   start: number;
   /** Inclusive end, ms. */
   end: number;
+  /**
+   * Refuse (SampleLimitError) rather than return more samples than this: a
+   * query must not outgrow its isolate's memory.
+   */
+  maxSamples?: number;
+}
+
+/** What a storage throws when a selection would exceed SelectHints.maxSamples. */
+export class SampleLimitError extends Error {
+  static readonly PREFIX = "selection exceeds the sample limit";
+  constructor(limit: number) {
+    super(`${SampleLimitError.PREFIX} of ${limit}`);
+    this.name = "SampleLimitError";
+  }
+
+  /** Also recognises one that crossed an RPC boundary (only the message survives). */
+  static is(e: unknown): boolean {
+    return e instanceof Error && e.message.startsWith(SampleLimitError.PREFIX);
+  }
 }
 
 /** One selection of a batch: matchers and the time range to read. */

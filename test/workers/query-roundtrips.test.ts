@@ -165,6 +165,13 @@ describe("round trips per query", () => {
     expect(k.calls()).toBe(0);
     expect(stats.shardsSkipped).toBe(SHARDS);
     expect(k.c.d1).toBe(0);
+    // Past the per-query sample budget: Prometheus's "too many samples" error, from the head and from blocks.
+    const limited = (from: number, to: number) => new Engine().range(storageQuerier(k.env, newReadStats(), { maxSamples: 100, catalogTrustMs: 10 * 60_000 }), "sum(rt_up)", from, to, 60_000);
+    await expect(limited(base + 3 * H, base + 4 * H)).rejects.toThrow("query processing would load too many samples into memory in query execution");
+    await expect(limited(base, base + H)).rejects.toThrow("query processing would load too many samples into memory in query execution");
+    const res422 = await app.request(`http://localhost${range("sum(rt_up)", base, base + 4 * H)}`, {}, { ...k.env, QUERY_MAX_SAMPLES: "100" });
+    expect(res422.status).toBe(422);
+    expect(await res422.json()).toEqual({ status: "error", errorType: "execution", error: "query processing would load too many samples into memory in query execution" });
   });
 
   it("a query over blocks reads only the blocks it needs, with coalesced range reads (1-day and 7-day ranges)", { timeout: 300_000 }, async () => {

@@ -9,6 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import type { AppendResult, SeriesData, SelectHints } from "../../shared/tsdb/querier.ts";
+import { SampleLimitError } from "../../shared/tsdb/querier.ts";
 import type { MatcherSpec } from "../../shared/labels/matcher.ts";
 import { matcherFromSpec } from "../../shared/labels/matcher.ts";
 import { Head } from "../../shared/tsdb/head.ts";
@@ -353,8 +354,20 @@ export class HeadShard extends DurableObject<Env> {
    * samples packed into typed arrays, the block catalog version this isolate
    * knows and the time below which this head holds nothing.
    */
-  async selectMany(requests: SelectRequestSpec[]): Promise<ShardSelectResult> {
-    const sets = await Promise.all(requests.map((r) => this.#head.select(r.matchers.map(matcherFromSpec), r.hints)));
+  async selectMany(requests: SelectRequestSpec[], maxSamples = Infinity): Promise<ShardSelectResult> {
+    const sets: SeriesData[][] = [];
+    let left = maxSamples;
+    try {
+      for (const r of requests) {
+        const set = await this.#head.select(r.matchers.map(matcherFromSpec), { ...r.hints, maxSamples: left });
+        for (const s of set) left -= s.t.length;
+        sets.push(set);
+      }
+    } catch (e) {
+      // Said in the answer: a thrown error would be logged here as uncaught.
+      if (!(e instanceof SampleLimitError)) throw e;
+      return { packed: packSeriesSets([]), catalog: catalogVersion(), minValidTime: this.#head.minValidTime, overLimit: true };
+    }
     return { packed: packSeriesSets(sets), catalog: catalogVersion(), minValidTime: this.#head.minValidTime };
   }
 

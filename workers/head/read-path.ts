@@ -14,6 +14,8 @@ import type { Env } from "../env.ts";
 import type { Matcher, MatcherSpec } from "../../shared/labels/matcher.ts";
 import { matcherToSpec } from "../../shared/labels/matcher.ts";
 import type { Querier, SelectHints, SelectRequest, SeriesData } from "../../shared/tsdb/querier.ts";
+import { SampleLimitError } from "../../shared/tsdb/querier.ts";
+import { TooManySamplesError } from "../../shared/promql/value.ts";
 import { mergeSeriesSets } from "../../shared/tsdb/merge.ts";
 import type { PackedSeriesSets } from "../../shared/tsdb/packed.ts";
 import { unpackSeriesSets } from "../../shared/tsdb/packed.ts";
@@ -33,6 +35,8 @@ export interface ShardSelectResult {
   catalog: string;
   /** The head holds no sample before this time (ms). */
   minValidTime: number;
+  /** The selections would return more samples than allowed (nothing is returned). */
+  overLimit?: boolean;
 }
 
 /** Round trips and time of one query's reads (returned with `stats=all`). */
@@ -60,8 +64,16 @@ export function newReadStats(): ReadStats {
 /** The shards of a deployment, as the read path sees them. */
 export interface ShardSet {
   count: number;
-  selectMany(i: number, requests: SelectRequestSpec[]): Promise<ShardSelectResult>;
+  selectMany(i: number, requests: SelectRequestSpec[], maxSamples: number): Promise<ShardSelectResult>;
 }
+
+/**
+ * Samples one query may load, all shards and blocks together: 16 bytes each
+ * in columns, so 4 M stay well inside a Worker's 128 MB with the engine's own
+ * arrays beside them. Past it the query fails with Prometheus's "too many
+ * samples" error instead of the isolate running out of memory.
+ */
+export const DEFAULT_QUERY_MAX_SAMPLES = 4_000_000;
 
 /**
  * A catalog confirmed by a shard this recently is trusted for queries that
@@ -90,6 +102,12 @@ function catalogState(env: Env, n: number): CatalogState {
   return c;
 }
 
+export interface ReadOptions {
+  catalogTrustMs?: number;
+  /** Samples one query may load (DEFAULT_QUERY_MAX_SAMPLES). */
+  maxSamples?: number;
+}
+
 export class ShardedStorage implements Querier {
   readonly #env: Env;
   readonly #shards: ShardSet;
@@ -98,12 +116,15 @@ export class ShardedStorage implements Querier {
   readonly #trustMs: number;
 
   /** `labels` answers labelNames/labelValues (they are not on a query's hot path). */
-  constructor(env: Env, shards: ShardSet, labels: Querier, stats: ReadStats = newReadStats(), opts: { catalogTrustMs?: number } = {}) {
+  readonly #maxSamples: number;
+
+  constructor(env: Env, shards: ShardSet, labels: Querier, stats: ReadStats = newReadStats(), opts: ReadOptions = {}) {
     this.#env = env;
     this.#shards = shards;
     this.#labels = labels;
     this.stats = stats;
     this.#trustMs = opts.catalogTrustMs ?? CATALOG_TRUST_MS;
+    this.#maxSamples = opts.maxSamples ?? DEFAULT_QUERY_MAX_SAMPLES;
   }
 
   async select(matchers: readonly Matcher[], hints: SelectHints): Promise<SeriesData[]> {
@@ -119,6 +140,15 @@ export class ShardedStorage implements Querier {
   }
 
   async selectMany(requests: readonly SelectRequest[]): Promise<SeriesData[][]> {
+    try {
+      return await this.#selectMany(requests);
+    } catch (e) {
+      if (SampleLimitError.is(e)) throw new TooManySamplesError();
+      throw e;
+    }
+  }
+
+  async #selectMany(requests: readonly SelectRequest[]): Promise<SeriesData[][]> {
     const st = this.stats;
     const n = this.#shards.count;
     const cat = catalogState(this.#env, n);
@@ -135,13 +165,15 @@ export class ShardedStorage implements Querier {
     const t0 = performance.now();
     st.doCalls += ask.length;
     st.shardsAsked += ask.length;
-    const fanout = Promise.all(ask.map((i) => this.#shards.selectMany(i, specs)));
+    // Each shard may use the whole budget; the total is checked once they answer.
+    const fanout = Promise.all(ask.map((i) => this.#shards.selectMany(i, specs, this.#maxSamples)));
     // Optimistically with the catalog in hand, while the shards answer.
     let blocks = cat.rows !== undefined ? this.#readBlocks(cat.rows, requests) : undefined;
     // Awaited below; a failure while the shards answer must not count as unhandled.
     blocks?.catch(() => undefined);
     const answers = await fanout;
     st.fanoutMs += performance.now() - t0;
+    if (answers.some((a) => a.overLimit === true)) throw new SampleLimitError(this.#maxSamples);
     const stale = cat.rows === undefined || answers.some((a, k) => a.catalog !== cat.versions[ask[k]!]);
     if (stale) {
       // Listed after the shards answered, so the listing holds every change their versions count.
@@ -171,6 +203,9 @@ export class ShardedStorage implements Querier {
         for (const s of set) st.samplesFromShards += s.t.length;
       }
     }
+    let total = st.samplesFromShards;
+    for (const set of blockSets) for (const s of set) total += s.t.length;
+    if (total > this.#maxSamples) throw new SampleLimitError(this.#maxSamples);
     // Shards first: on equal timestamps the head wins, as before.
     return requests.map((_, i) => mergeSeriesSets([...fromShards.map((sets) => sets[i]!), blockSets[i]!]));
   }
@@ -186,11 +221,20 @@ export class ShardedStorage implements Querier {
   async #readBlocks(rows: readonly BlockRow[], requests: readonly SelectRequest[]): Promise<SeriesData[][]> {
     const t0 = performance.now();
     const used = new Set<string>();
+    let samples = 0;
     const perRequest = await Promise.all(
       requests.map(async (r) => {
         const overlapping = rows.filter((b) => b.minTime <= r.hints.end && b.maxTime > r.hints.start);
         for (const b of overlapping) used.add(b.ulid);
-        const sets = await Promise.all(overlapping.map(async (b) => (await blockReader(this.#env, b, this.stats)).select(r.matchers, r.hints)));
+        const sets = await Promise.all(
+          overlapping.map(async (b) => {
+            const set = await (await blockReader(this.#env, b, this.stats)).select(r.matchers, r.hints);
+            for (const s of set) samples += s.t.length;
+            // Checked per block read, so a query over many blocks stops early.
+            if (samples > this.#maxSamples) throw new SampleLimitError(this.#maxSamples);
+            return set;
+          }),
+        );
         return mergeSeriesSets(sets);
       }),
     );

@@ -14,7 +14,7 @@ import { MergeQuerier } from "../../shared/tsdb/merge.ts";
 import { BatchAppender } from "../../shared/tsdb/head-appender.ts";
 import { BlocksQuerier } from "./blocks.ts";
 import { ShardedStorage } from "./read-path.ts";
-import type { ReadStats, SelectRequestSpec, ShardSelectResult } from "./read-path.ts";
+import type { ReadOptions, ReadStats, SelectRequestSpec, ShardSelectResult } from "./read-path.ts";
 
 export function shardCount(env: Env): number {
   const n = Number(env.HEAD_SHARDS ?? "1");
@@ -80,9 +80,10 @@ class ShardQuerier implements Querier {
  * timestamps. Queries go through read-path.ts (one call per shard per query,
  * catalog cached); label lookups through a plain merge.
  */
-export function storageQuerier(env: Env, stats?: ReadStats, opts?: { catalogTrustMs?: number }): ShardedStorage {
+export function storageQuerier(env: Env, stats?: ReadStats, opts: ReadOptions = {}): ShardedStorage {
   const n = shardCount(env);
   const labels = new MergeQuerier([...Array.from({ length: n }, (_, i) => new ShardQuerier(shardStub(env, i))), new BlocksQuerier(env)]);
-  const shards = { count: n, selectMany: (i: number, specs: SelectRequestSpec[]) => shardStub(env, i).selectMany(specs) as Promise<ShardSelectResult> };
-  return new ShardedStorage(env, shards, labels, stats, opts);
+  const shards = { count: n, selectMany: (i: number, specs: SelectRequestSpec[], max: number) => shardStub(env, i).selectMany(specs, max) as Promise<ShardSelectResult> };
+  const limit = Number(env.QUERY_MAX_SAMPLES);
+  return new ShardedStorage(env, shards, labels, stats, { ...(Number.isInteger(limit) && limit > 0 ? { maxSamples: limit } : {}), ...opts });
 }
