@@ -153,6 +153,14 @@ describe("round trips per query", () => {
     expect(k.c.d1).toBe(0);
     expect(k.c.r2Keys.some((key) => key.endsWith("meta.json"))).toBe(false);
     expect(again.data.stats!.pyrometer.r2Requests).toBe(k.c.r2);
+    // A large answer is streamed; it carries the same data as the one serialized whole (stats=all).
+    const big = `/api/v1/query_range?query=rt_requests_total&start=${base / 1000}&end=${(base + 4 * H) / 1000}&step=5`;
+    const streamed = await app.request(`http://localhost${big}`, {}, k.env);
+    const text = await streamed.text();
+    expect(text.length).toBeGreaterThan(256 * 1024);
+    const whole = (await get(`${big}&stats=all`)).data;
+    delete whole.stats;
+    expect(JSON.parse(text)).toEqual({ status: "success", data: whole });
     // A range wholly in the head reads no block.
     k.reset();
     await get(range("sum(rt_up)", base + 3 * H, base + 4 * H));

@@ -48,6 +48,7 @@ export interface ReadStats extends R2ReadCounts {
   blocksRead: number;
   seriesFromShards: number;
   samplesFromShards: number;
+  samplesFromBlocks: number;
   /** Wall times (ms): D1 catalog listing, the shard fan-out, the block reads. */
   catalogMs: number;
   fanoutMs: number;
@@ -57,7 +58,7 @@ export interface ReadStats extends R2ReadCounts {
 export function newReadStats(): ReadStats {
   return {
     doCalls: 0, d1Queries: 0, r2Requests: 0, r2Bytes: 0, shardsAsked: 0, shardsSkipped: 0, blocksRead: 0,
-    seriesFromShards: 0, samplesFromShards: 0, catalogMs: 0, fanoutMs: 0, blockReadMs: 0,
+    seriesFromShards: 0, samplesFromShards: 0, samplesFromBlocks: 0, catalogMs: 0, fanoutMs: 0, blockReadMs: 0,
   };
 }
 
@@ -203,9 +204,8 @@ export class ShardedStorage implements Querier {
         for (const s of set) st.samplesFromShards += s.t.length;
       }
     }
-    let total = st.samplesFromShards;
-    for (const set of blockSets) for (const s of set) total += s.t.length;
-    if (total > this.#maxSamples) throw new SampleLimitError(this.#maxSamples);
+    for (const set of blockSets) for (const s of set) st.samplesFromBlocks += s.t.length;
+    if (st.samplesFromShards + st.samplesFromBlocks > this.#maxSamples) throw new SampleLimitError(this.#maxSamples);
     // Shards first: on equal timestamps the head wins, as before.
     return requests.map((_, i) => mergeSeriesSets([...fromShards.map((sets) => sets[i]!), blockSets[i]!]));
   }

@@ -18,7 +18,7 @@ import type { Querier } from "../../shared/tsdb/querier.ts";
 import type { EngineStats, QueryOptions } from "../../shared/promql/engine.ts";
 import { newEngineStats } from "../../shared/promql/engine.ts";
 import type { QueryResult } from "../../shared/promql/value.ts";
-import { queryValueToJson } from "../../shared/api/prom-json.ts";
+import { queryValueJsonChunks } from "../../shared/api/prom-json-text.ts";
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -29,14 +29,42 @@ export async function answerQuery(c: Ctx, p: URLSearchParams, opts: QueryOptions
   const engine: EngineStats = newEngineStats();
   const res = await run(storageQuerier(c.env, read), { ...opts, stats: engine });
   const t1 = performance.now();
-  // The data is serialized on its own (and timed), then wrapped in the envelope.
-  let data = JSON.stringify(queryValueToJson(res.value));
-  const serializeMs = performance.now() - t1;
-  if (wantStats) data = `${data.slice(0, -1)},"stats":${JSON.stringify(statsOf(t1 - t0, serializeMs, engine, read))}}`;
-  let text = `{"status":"success","data":${data}`;
-  if (res.warnings.length > 0) text += `,"warnings":${JSON.stringify(res.warnings)}`;
-  if (res.infos.length > 0) text += `,"infos":${JSON.stringify(res.infos)}`;
-  return c.body(`${text}}`, 200, { "content-type": "application/json" });
+  let tail = "";
+  if (res.warnings.length > 0) tail += `,"warnings":${JSON.stringify(res.warnings)}`;
+  if (res.infos.length > 0) tail += `,"infos":${JSON.stringify(res.infos)}`;
+  const headers = { "content-type": "application/json" };
+  if (wantStats) {
+    // Serialized whole, to time it and put the figures in the same answer.
+    let data = [...queryValueJsonChunks(res.value)].join("");
+    const serializeMs = performance.now() - t1;
+    data = `${data.slice(0, -1)},"stats":${JSON.stringify(statsOf(t1 - t0, serializeMs, engine, read))}}`;
+    return c.body(`{"status":"success","data":${data}${tail}}`, 200, headers);
+  }
+  // Small answers go out as one string; a large one is streamed piece by piece, never one huge string.
+  const pieces = queryValueJsonChunks(res.value);
+  let head = `{"status":"success","data":`;
+  for (let next = pieces.next(); ; next = pieces.next()) {
+    if (next.done) return c.body(`${head}${tail}}`, 200, headers);
+    head += next.value;
+    if (head.length > 256 * 1024) break;
+  }
+  const enc = new TextEncoder();
+  let first: string | undefined = head;
+  const body = new ReadableStream<Uint8Array>({
+    pull(ctrl) {
+      if (first !== undefined) {
+        ctrl.enqueue(enc.encode(first));
+        first = undefined;
+        return;
+      }
+      const next = pieces.next();
+      if (next.done) {
+        ctrl.enqueue(enc.encode(`${tail}}`));
+        ctrl.close();
+      } else ctrl.enqueue(enc.encode(next.value));
+    },
+  });
+  return c.body(body, 200, headers);
 }
 
 function statsOf(execMs: number, serializeMs: number, engine: EngineStats, read: ReadStats) {
@@ -71,6 +99,7 @@ function statsOf(execMs: number, serializeMs: number, engine: EngineStats, read:
       blocksRead: read.blocksRead,
       seriesFromShards: read.seriesFromShards,
       samplesFromShards: read.samplesFromShards,
+      samplesFromBlocks: read.samplesFromBlocks,
     },
   };
 }
