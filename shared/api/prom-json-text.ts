@@ -10,9 +10,9 @@ import { labelsToRecord } from "../labels/labels.ts";
 import type { QueryValue } from "../promql/value.ts";
 import { formatGoFloatFixed } from "../format/go-float.ts";
 
-/** `[t,"v"]` as JSON.stringify writes the pair (the value strings need no escaping). */
+/** `[t,"v"]` as JSON.stringify writes the pair (finite numbers print as String does; the value strings need no escaping). */
 function point(ms: number, v: number): string {
-  return `[${JSON.stringify(ms / 1000)},"${formatGoFloatFixed(v)}"]`;
+  return `[${String(ms / 1000)},"${formatGoFloatFixed(v)}"]`;
 }
 
 function metric(ls: Labels): string {
@@ -37,20 +37,26 @@ export function* queryValueJsonChunks(value: QueryValue, chunkChars = 64 * 1024)
       return;
     }
     case "matrix": {
-      let out = `{"resultType":"matrix","result":[`;
+      // Pieces joined per chunk: flat strings (a long `+=` chain is a rope that is slow to flatten).
+      let parts: string[] = [`{"resultType":"matrix","result":[`];
+      let size = 0;
       for (let k = 0; k < value.series.length; k++) {
         const s = value.series[k]!;
-        out += `${k > 0 ? "," : ""}{"metric":${metric(s.labels)},"values":[`;
+        parts.push(`${k > 0 ? "," : ""}{"metric":${metric(s.labels)},"values":[`);
         for (let i = 0; i < s.t.length; i++) {
-          out += `${i > 0 ? "," : ""}${point(s.t[i]!, s.v[i]!)}`;
-          if (out.length >= chunkChars) {
-            yield out;
-            out = "";
+          const p = point(s.t[i]!, s.v[i]!);
+          parts.push(i > 0 ? `,${p}` : p);
+          size += p.length + 1;
+          if (size >= chunkChars) {
+            yield parts.join("");
+            parts = [];
+            size = 0;
           }
         }
-        out += "]}";
+        parts.push("]}");
       }
-      yield `${out}]}`;
+      parts.push("]}");
+      yield parts.join("");
     }
   }
 }
