@@ -25,7 +25,7 @@ function better(op: "topk" | "bottomk", root: number, v: number): boolean {
 function up<T>(h: T[], vals: number[], op: "topk" | "bottomk", j: number): void {
   for (;;) {
     const i = (j - 1) >> 1;
-    if (j <= 0 || i === j || !less(op, vals[j]!, vals[i]!)) break;
+    if (j <= 0 || !less(op, vals[j]!, vals[i]!)) break;
     swap(h, vals, i, j);
     j = i;
   }
