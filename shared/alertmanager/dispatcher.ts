@@ -91,6 +91,7 @@ export function normaliseAlerts(posted: unknown, now: number, resolveTimeout: nu
       for (const [k, v] of Object.entries(a.labels)) {
         if (!validLabelName(k)) throw new Error(`alert ${i}: invalid label set: invalid name "${k}"`);
         if (typeof v !== "string") throw new Error(`alert ${i}: label ${k} must be a string`);
+        // Alertmanager's API drops labels with empty values (removeEmptyLabels); annotations keep theirs.
         if (v === "") continue;
         if (v.length > LIMITS.labelValueBytes) throw new Error(`alert ${i}: label ${k} longer than ${LIMITS.labelValueBytes} bytes`);
         labels[k] = v;

@@ -52,6 +52,8 @@ describe("agreement with the real Alertmanager", () => {
     { labels: { alertname: "DiskFull", team: "db", instance: "db1", severity: "page" }, annotations: { summary: "disk full on db1" }, startsAt, generatorURL: "http://prom/graph?g0.expr=x" },
     { labels: { alertname: "DiskFull", team: "db", instance: "db2", severity: "page" }, annotations: { summary: "disk full on db2" }, startsAt, generatorURL: "http://prom/graph?g0.expr=x" },
     { labels: { alertname: "HighLoad", instance: "web1" }, annotations: {}, startsAt, generatorURL: "" },
+    // An empty label value is kept (and fingerprinted) as Alertmanager keeps it.
+    { labels: { alertname: "HighLoad", instance: "web2", zone: "" }, annotations: { note: "" }, startsAt, generatorURL: "" },
   ];
 
   beforeAll(async () => {
