@@ -35,8 +35,9 @@ export function webhookPayload(n: Notification, maxAlerts = 0) {
       generatorURL: a.generatorURL, fingerprint: a.fingerprint,
     })),
     groupLabels: n.groupLabels,
-    commonLabels: commonLabels(n.alerts.map((a) => a.labels)),
-    commonAnnotations: commonLabels(n.alerts.map((a) => a.annotations)),
+    // As Alertmanager: the template data (and so the common labels) come from the alerts kept.
+    commonLabels: commonLabels(alerts.map((a) => a.labels)),
+    commonAnnotations: commonLabels(alerts.map((a) => a.annotations)),
     externalURL: n.externalURL,
     version: "4",
     groupKey: n.groupKey,
