@@ -29,7 +29,7 @@ export function webhookPayload(n: Notification, maxAlerts = 0) {
   const alerts = maxAlerts > 0 ? n.alerts.slice(0, maxAlerts) : n.alerts;
   return {
     receiver: n.receiver,
-    status: groupStatus(n),
+    status: groupStatus({ ...n, alerts }),
     alerts: alerts.map((a) => ({
       status: a.status, labels: a.labels, annotations: a.annotations, startsAt: a.startsAt, endsAt: a.endsAt,
       generatorURL: a.generatorURL, fingerprint: a.fingerprint,
