@@ -16,7 +16,8 @@ import { parseAlertmanagerConfig } from "./config.ts";
 import { Dispatcher, emptyState, normaliseAlerts } from "./dispatcher.ts";
 import { buildDelivery } from "./deliver.ts";
 import { makeRender } from "./render.ts";
-import type { HttpDelivery } from "./notifiers/types.ts";
+import type { EmailDelivery, HttpDelivery } from "./notifiers/types.ts";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 function freePort(): Promise<number> {
   return new Promise((res) => {
@@ -46,6 +47,8 @@ describe("agreement with the real Alertmanager", () => {
   let amOut = "";
   let amUrl = "";
   let configText = "";
+  let smtp: ChildProcess | undefined;
+  const maildir = join(dir, "maildir");
 
   const startsAt = new Date(Date.now() - 1000).toISOString();
   const alerts = [
@@ -68,7 +71,13 @@ describe("agreement with the real Alertmanager", () => {
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     const hook = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const smtpPort = await freePort();
+    smtp = spawn(ensureCommand("aiosmtpd", "python3-aiosmtpd"), ["-n", "-l", `127.0.0.1:${smtpPort}`, "-c", "aiosmtpd.handlers.Mailbox", maildir], { stdio: "ignore" });
     configText = `
+global:
+  smtp_smarthost: 127.0.0.1:${smtpPort}
+  smtp_from: alertmanager@pyrometer.test
+  smtp_require_tls: false
 route:
   receiver: default
   group_by: [alertname]
@@ -82,6 +91,7 @@ receivers:
   - name: default
     webhook_configs: [{url: "${hook}/default"}]
     slack_configs: [{api_url: "${hook}/slack-default", channel: "#ops"}]
+    email_configs: [{to: oncall@pyrometer.test, text: '{{ template "__text_alert_list" .Alerts }}'}]
   - name: db
     webhook_configs: [{url: "${hook}/db", max_alerts: 1}]
     slack_configs: [{api_url: "${hook}/slack-db", channel: "#db", text: "{{ range .Alerts }}{{ .Annotations.summary }} {{ end }}"}]
@@ -99,6 +109,7 @@ receivers:
   }, 900_000);
 
   afterAll(async () => {
+    smtp?.kill("SIGTERM");
     if (am && am.exitCode === null) {
       const exited = new Promise((r) => am!.once("exit", r));
       am.kill("SIGTERM");
@@ -121,6 +132,7 @@ receivers:
     }
     const out = new Map<string, any>();
     for (const n of notes) {
+      if (n.integration.kind === "email") continue;
       const del = (await buildDelivery(cfg, n, makeRender)) as HttpDelivery;
       out.set(new URL(del.url).pathname, JSON.parse(del.body));
     }
@@ -143,6 +155,28 @@ receivers:
     for (const path of ["/slack-default", "/slack-db"]) {
       expect(mine.get(path)).toEqual(posts.find((p) => p.path === path)!.body);
     }
+  });
+
+  it("writes the same email: headers, MIME layout and text part (the HTML is our compact version)", async () => {
+    const file = await waitFor(() => {
+      const d = join(maildir, "new");
+      return existsSync(d) ? readdirSync(d)[0] : undefined;
+    }, 30_000, "the real Alertmanager's mail");
+    const theirs = readFileSync(join(maildir, "new", file), "utf8").replace(/\r\n/g, "\n");
+    const cfg = parseAlertmanagerConfig(configText, "alertmanager.yml");
+    const d = new Dispatcher(cfg, emptyState(), amUrl);
+    const now = Date.now();
+    d.receive(normaliseAlerts(alerts, now, cfg.global.resolveTimeout), now);
+    const n = d.flushDue([], now + 1000).find((x) => x.integration.kind === "email")!;
+    const mine = ((await buildDelivery(cfg, n, makeRender)) as EmailDelivery).message.replace(/\r\n/g, "\n");
+    const header = (m: string, h: string) => new RegExp(`^${h}: (.*)$`, "m").exec(m)?.[1];
+    for (const h of ["Subject", "To", "From", "MIME-Version"]) expect(header(mine, h)).toBe(header(theirs, h));
+    const layout = (m: string) => m.split("\n").filter((l) => /^(Subject|To|From|Message-Id|Date|Content-Type|MIME-Version|Content-Transfer-Encoding|--)/.test(l)).map((l) => l.replace(/boundary=.*/, "boundary=B").replace(/^--[0-9a-f]+/, "--B").replace(/: .*/, (v) => (/^(Content|MIME)/.test(l) ? v : "")));
+    expect(layout(mine)).toEqual(layout(theirs));
+    expect(layout(mine)).toContain("Content-Type: text/plain; charset=UTF-8");
+    const textPart = (m: string) => m.split(/\n--[0-9a-f]+/)[1]!.split("\n\n").slice(1).join("\n\n");
+    expect(textPart(mine)).toBe(textPart(theirs));
+    expect(textPart(mine)).toContain("Labels:");
   });
 
   it("after one alert resolves: only send_resolved integrations notify, with the same payload", async () => {
