@@ -103,6 +103,7 @@ describe("Alertmanager v2 API and Durable Object", () => {
     expect(status.config.original).toContain("<secret>");
     expect(status.config.original).not.toContain("hunter2");
     expect(status.config.original).not.toContain("hook-secret-path");
+    expect(status.config.original).not.toContain("bearer-secret-token");
     expect(await (await api("/receivers")).json()).toEqual([{ name: "hook" }, { name: "mail" }]);
   });
 });
@@ -140,6 +141,7 @@ describe("notification queue consumer", () => {
     expect(r.retryMessages).toEqual([]);
     const [url, init] = spy.mock.calls[0]!;
     expect(String(url)).toBe("http://127.0.0.1:9/hook-secret-path");
+    expect(new Headers(init!.headers).get("authorization")).toBe("Bearer bearer-secret-token");
     expect(JSON.parse(String(init!.body))).toMatchObject({ version: "4", receiver: "hook", groupKey: '{}:{alertname="Q"}', status: "firing" });
     spy.mockRestore();
     expect(await metric("alertmanager_notifications_total", "webhook")).toBe(before + 1);
