@@ -46,7 +46,7 @@ export interface Env {
 
   // ---- Rules and alerting ----
   RULE_GROUPS: DurableObjectNamespace<RuleGroups>;
-  /** Rule files named by rule_files, as JSON {"path relative to the config": "text"} (npm start passes them). */
+  /** Rule files named by rule_files, as JSON {"path relative to the config": "text"} (npm start passes them; a deploy bundles config/rule-files.ts). */
   PROMETHEUS_RULES?: string;
   /** Number of RuleGroups objects rule groups are spread over (default 1). */
   RULE_SHARDS?: string;

@@ -5,7 +5,9 @@
  * with the `type`, `rule_name[]`, `rule_group[]`, `file[]` and
  * `exclude_alerts` filters.
  */
-import { labelsToRecord } from "../labels/labels.ts";
+import { labelsFromRecord, labelsToRecord } from "../labels/labels.ts";
+import { matchLabels } from "../labels/matcher.ts";
+import type { Matcher } from "../labels/matcher.ts";
 import type { Alert, CompiledGroup, GroupState } from "./group.ts";
 import { activeAlerts, ruleAlertState } from "./group.ts";
 
@@ -51,6 +53,8 @@ export interface RulesFilter {
   groupNames?: Set<string>;
   files?: Set<string>;
   excludeAlerts?: boolean;
+  /** `match[]`: a rule is kept when its labels match any one set. */
+  matchers?: Matcher[][];
 }
 
 export interface LoadedGroup {
@@ -59,7 +63,7 @@ export interface LoadedGroup {
 }
 
 export function rulesResponse(groups: readonly LoadedGroup[], f: RulesFilter = {}): { groups: unknown[] } {
-  const filtered = f.type !== undefined || (f.ruleNames?.size ?? 0) > 0 || (f.groupNames?.size ?? 0) > 0 || (f.files?.size ?? 0) > 0;
+  const filtered = f.type !== undefined || (f.ruleNames?.size ?? 0) > 0 || (f.groupNames?.size ?? 0) > 0 || (f.files?.size ?? 0) > 0 || (f.matchers?.length ?? 0) > 0;
   const out: unknown[] = [];
   for (const { group: g, state } of groups) {
     if ((f.groupNames?.size ?? 0) > 0 && !f.groupNames!.has(g.def.name)) continue;
@@ -69,6 +73,7 @@ export function rulesResponse(groups: readonly LoadedGroup[], f: RulesFilter = {
       const st = state.rules[i]!;
       const name = r.def.kind === "recording" ? r.def.record : r.def.alert;
       if ((f.ruleNames?.size ?? 0) > 0 && !f.ruleNames!.has(name)) return;
+      if ((f.matchers?.length ?? 0) > 0 && !f.matchers!.some((ms) => matchLabels(ms, labelsFromRecord(r.labels)))) return;
       if (r.def.kind === "alerting") {
         if (f.type === "record") return;
         const rule: Record<string, unknown> = {

@@ -10,7 +10,7 @@
  * Durable Object shell can persist it between evaluations.
  */
 import type { Labels } from "../labels/labels.ts";
-import { METRIC_NAME, compareLabels, fnv1a32, labelsFromRecord, labelsKey, labelsToRecord, labelsToString } from "../labels/labels.ts";
+import { METRIC_NAME, compareLabels, fnv1a32, labelsFromRecord, labelsKey, labelsToRecord } from "../labels/labels.ts";
 import { Matcher, matchLabels } from "../labels/matcher.ts";
 import type { Expr } from "../promql/ast.ts";
 import { parseExpr } from "../promql/parser.ts";
@@ -71,6 +71,8 @@ export interface GroupState {
   lastEvalTimestamp?: number;
   /** Evaluations since the state was created (restoration runs after the first). */
   evaluations: number;
+  /** Rule evaluations that failed since the state was created. */
+  failures?: number;
 }
 
 /** A sample a rule writes. */
@@ -200,11 +202,14 @@ export function carryOverState(g: CompiledGroup, oldKeys: readonly string[], old
   g.rules.forEach((r, i) => {
     const s = byKey.get(ruleKey(r));
     if (s !== undefined) fresh.rules[i] = s;
+    // A rule added by a reload starts restored, as Prometheus creates rules after its first load.
+    else fresh.rules[i]!.restored = true;
   });
   fresh.lastEvaluation = old.lastEvaluation;
   fresh.evaluationTime = old.evaluationTime;
   fresh.lastEvalTimestamp = old.lastEvalTimestamp;
   fresh.evaluations = old.evaluations;
+  fresh.failures = old.failures;
   return fresh;
 }
 
@@ -399,6 +404,7 @@ export async function evalGroup(g: CompiledGroup, state: GroupState, ts: number,
     } catch (e) {
       st.health = "err";
       st.lastError = (e as Error).message;
+      state.failures = (state.failures ?? 0) + 1;
       st.evaluationTime = (now() - ruleStart) / 1000;
       // Prometheus skips the append (and staleness) step of a failed rule.
       continue;
@@ -440,22 +446,16 @@ export async function restoreForState(g: CompiledGroup, state: GroupState, ts: n
       st.restored = true;
       continue;
     }
-    const matchers = [new Matcher("=", METRIC_NAME, ALERT_FOR_STATE_METRIC), new Matcher("=", "alertname", r.def.alert)];
-    for (const [k, v] of Object.entries(r.labels)) matchers.push(new Matcher("=", k, v));
-    let series: SeriesData[];
-    try {
-      series = await opts.querier.select(matchers, { start: ts - tolerance, end: ts });
-    } catch {
-      st.restored = true;
-      continue;
-    }
-    const byLabels = new Map<string, SeriesData>();
-    for (const s of series) {
-      if (!matchLabels(matchers, s.labels)) continue;
-      byLabels.set(labelsToString(s.labels.filter((l) => l.name !== METRIC_NAME)), s);
-    }
     for (const a of st.active) {
-      const s = byLabels.get(labelsToString(a.labels));
+      // Each alert's own ALERTS_FOR_STATE series, matched on all its labels (QueryForStateSeries).
+      const matchers = [new Matcher("=", METRIC_NAME, ALERT_FOR_STATE_METRIC), ...a.labels.map((l) => new Matcher("=", l.name, l.value))];
+      let series: SeriesData[];
+      try {
+        series = await opts.querier.select(matchers, { start: ts - tolerance, end: ts });
+      } catch {
+        continue;
+      }
+      const s = series.find((x) => matchLabels(matchers, x.labels) && x.labels.length === matchers.length);
       if (s === undefined || s.t.length === 0) continue;
       const t = s.t[s.t.length - 1]!;
       const v = s.v[s.v.length - 1]!;

@@ -12,7 +12,7 @@
  * cached — the template is pure, so the result equals a single pass.
  */
 import { RE2JS } from "re2js";
-import { Template, TemplateAbort, TemplateExecError, TemplateParseError, sprintf, stringMap, variadic, formatValue } from "../template/index.ts";
+import { Template, TemplateAbort, TemplateExecError, TemplateParseError, sprintf, stringMap, typed, variadic, formatValue } from "../template/index.ts";
 import type { FuncMap } from "../template/index.ts";
 import { parseDuration } from "../promql/duration.ts";
 import { formatGoDuration, formatGoTime } from "./go-time.ts";
@@ -26,6 +26,11 @@ export class Sample {
     this.Value = value;
   }
 }
+
+/** A query's result in a template (Go's named slice type `queryResult`). */
+export class QueryResult extends Array<Sample> {}
+// Go's type is unexported; errors name it template.queryResult.
+Object.defineProperty(QueryResult, "name", { value: "queryResult" });
 
 /** The template's data (Go's AlertTemplateData). */
 export class AlertTemplateData {
@@ -249,37 +254,39 @@ const DEFS = "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$ext
 
 /** Prometheus's template function map; `answers` holds the query results known so far. */
 export function prometheusFuncs(opts: Pick<ExpandOptions, "externalURL" | "ts">, answers: Map<string, Sample[] | Error>): FuncMap {
-  const pathPrefix = (() => {
+  const pathPrefix = (): string => {
     try {
       return new URL(opts.externalURL).pathname.replace(/\/$/, "");
     } catch {
       return "";
     }
-  })();
+  };
   return {
-    query: (q: string) => {
+    query: typed(["string"], (q: string) => {
       const a = answers.get(q);
       if (a === undefined) throw new NeedQuery(q);
       if (a instanceof Error) throw a;
       return a;
-    },
+    }),
     first: (v: Sample[]) => {
       if (Array.isArray(v) && v.length > 0) return v[0];
       throw new Error("first() called on vector with no elements");
     },
-    label: (name: string, s: Sample) => (s?.Labels ? (s.Labels[name] ?? "") : ""),
+    label: typed(["string", "any"], (name: string, s: Sample) => (s?.Labels ? (s.Labels[name] ?? "") : "")),
     value: (s: Sample) => s.Value,
     strvalue: (s: Sample) => s.Labels["__value__"] ?? "",
     args: variadic((...a: unknown[]) => Object.fromEntries(a.map((v, i) => [`arg${i}`, v]))),
-    reReplaceAll: (pattern: string, repl: string, text: string) => reReplaceAll(pattern, repl, text),
-    safeHtml: (text: string) => text,
-    match: (pattern: string, text: string) => compileRe(pattern).matcher(text).find(),
-    title: (s: string) => title(s),
-    toUpper: (s: string) => s.toUpperCase(),
-    toLower: (s: string) => s.toLowerCase(),
-    graphLink: (expr: string) => graphLinkForExpression(expr),
-    tableLink: (expr: string) => tableLinkForExpression(expr),
-    sortByLabel: (label: string, v: Sample[]) => [...v].sort((a, b) => ((a.Labels[label] ?? "") < (b.Labels[label] ?? "") ? -1 : (a.Labels[label] ?? "") > (b.Labels[label] ?? "") ? 1 : 0)),
+    reReplaceAll: typed(["string", "string", "string"], (pattern: string, repl: string, text: string) => reReplaceAll(pattern, repl, text)),
+    safeHtml: typed(["string"], (text: string) => text),
+    match: typed(["string", "string"], (pattern: string, text: string) => compileRe(pattern).matcher(text).find()),
+    title: typed(["string"], (s: string) => title(s)),
+    toUpper: typed(["string"], (s: string) => s.toUpperCase()),
+    toLower: typed(["string"], (s: string) => s.toLowerCase()),
+    graphLink: typed(["string"], (expr: string) => graphLinkForExpression(expr)),
+    tableLink: typed(["string"], (expr: string) => tableLinkForExpression(expr)),
+    sortByLabel: typed(["string", "any"], (label: string, v: Sample[]) =>
+      QueryResult.from(v).sort((a, b) => ((a.Labels[label] ?? "") < (b.Labels[label] ?? "") ? -1 : (a.Labels[label] ?? "") > (b.Labels[label] ?? "") ? 1 : 0)),
+    ),
     humanize,
     humanize1024,
     humanizeDuration,
@@ -295,21 +302,21 @@ export function prometheusFuncs(opts: Pick<ExpandOptions, "externalURL" | "ts">,
       if (!Number.isFinite(v)) throw new Error("duration value is NaN or Inf");
       return new GoDuration(Math.round(v * 1e9));
     },
-    pathPrefix: () => pathPrefix,
+    pathPrefix: () => pathPrefix(),
     externalURL: () => opts.externalURL,
-    parseDuration: (d: string) => parseDuration(d) / 1000,
+    parseDuration: typed(["string"], (d: string) => parseDuration(d) / 1000),
     now: () => opts.ts / 1000,
-    stripPort: (hostPort: string) => {
+    stripPort: typed(["string"], (hostPort: string) => {
       const m = /^\[([^\]]+)\](?::\d+)?$/.exec(hostPort) ?? /^([^:]+):\d+$/.exec(hostPort);
       return m ? m[1]! : hostPort;
-    },
-    stripDomain: (hostPort: string) => {
+    }),
+    stripDomain: typed(["string"], (hostPort: string) => {
       const m = /^(.*?)(:\d+)?$/.exec(hostPort)!;
       const host = m[1]!;
       if (host.startsWith("[") || /^\d+\.\d+\.\d+\.\d+$/.test(host)) return hostPort;
       const dot = host.indexOf(".");
       return (dot < 0 ? host : host.slice(0, dot)) + (m[2] ?? "");
-    },
+    }),
   };
 }
 
@@ -324,26 +331,54 @@ export function checkTemplate(name: string, text: string): string | undefined {
   }
 }
 
+interface Compiled {
+  tmpl: Template;
+  /** What the functions of the parsed template read; set before each (synchronous) execute. */
+  ctx: { opts: Pick<ExpandOptions, "externalURL" | "ts">; answers: Map<string, Sample[] | Error> };
+}
+
+/** Parsed templates by name and text: rules expand the same few texts for every alert. */
+const cache = new Map<string, Compiled>();
+const CACHE_MAX = 10_000;
+
+function compile(name: string, text: string): Compiled {
+  const key = `${name}\x00${text}`;
+  let c = cache.get(key);
+  if (c !== undefined) return c;
+  const ctx: Compiled["ctx"] = { opts: { externalURL: "", ts: 0 }, answers: new Map() };
+  // Each function reads the current context, so one parse serves every expansion.
+  const funcs = prometheusFuncs({ get externalURL() { return ctx.opts.externalURL; }, get ts() { return ctx.opts.ts; } }, {
+    get: (q: string) => ctx.answers.get(q),
+  } as Map<string, Sample[] | Error>);
+  let tmpl: Template;
+  try {
+    tmpl = new Template(name).option("missingkey=zero").funcs(funcs).parse(DEFS + text);
+  } catch (e) {
+    throw new Error(`error parsing template ${name}: ${(e as Error).message}`);
+  }
+  c = { tmpl, ctx };
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(key, c);
+  return c;
+}
+
 /** Expands one label or annotation template; throws Prometheus's "error parsing/executing template" errors. */
 export async function expandTemplate(text: string, opts: ExpandOptions): Promise<string> {
   // Fast path: most label values are plain text.
   if (!text.includes("{{")) return text;
+  const { tmpl, ctx } = compile(opts.name, text);
   const answers = new Map<string, Sample[] | Error>();
-  let tmpl: Template;
-  try {
-    tmpl = new Template(opts.name).option("missingkey=zero").funcs(prometheusFuncs(opts, answers)).parse(DEFS + text);
-  } catch (e) {
-    throw new Error(`error parsing template ${opts.name}: ${(e as Error).message}`);
-  }
   const data = new AlertTemplateData(opts.labels, opts.externalLabels, opts.externalURL, opts.value);
   for (let pass = 0; pass < 100; pass++) {
     try {
+      ctx.opts = opts;
+      ctx.answers = answers;
       return tmpl.execute(data);
     } catch (e) {
       if (e instanceof NeedQuery) {
         try {
           const rows = await opts.query(e.query);
-          answers.set(e.query, rows.map((r) => new Sample(r.labels, r.value)));
+          answers.set(e.query, QueryResult.from(rows.map((r) => new Sample(r.labels, r.value))));
         } catch (qe) {
           answers.set(e.query, qe instanceof Error ? qe : new Error(String(qe)));
         }
@@ -355,4 +390,3 @@ export async function expandTemplate(text: string, opts: ExpandOptions): Promise
   }
   throw new Error(`error executing template ${opts.name}: too many queries`);
 }
-

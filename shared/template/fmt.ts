@@ -12,15 +12,21 @@ import { formatGoFloat } from "../format/go-float.ts";
 /** A plain object whose missing keys read as `zero` (Go's map[string]string reads ""). */
 export const MAP_ZERO: unique symbol = Symbol("template.mapZero");
 
-/** Marks a string map (labels, annotations) so missing keys read as "" as in Go. */
+/**
+ * Marks a string map (labels, annotations) so missing keys read as "" as in Go
+ * with missingkey=zero. A marked class instance is a map whose prototype
+ * methods are its methods (Alertmanager's KV with SortedPairs, Names, …).
+ */
 export function stringMap<T extends Record<string, string>>(m: T): T {
   Object.defineProperty(m, MAP_ZERO, { value: "", enumerable: false });
   return m;
 }
 
+/** A Go map: a Map, a plain object, or any object marked by stringMap() (a named map type with methods). */
 export function isMap(v: unknown): v is Map<unknown, unknown> | Record<string, unknown> {
   if (v instanceof Map) return true;
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  if (MAP_ZERO in v) return true;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
@@ -49,7 +55,11 @@ export function goTypeName(v: unknown): string {
     case "function":
       return "func";
   }
-  if (Array.isArray(v)) return v.every((e) => typeof e === "string") && v.length > 0 ? "[]string" : "[]interface {}";
+  if (Array.isArray(v)) {
+    // A named slice type (an Array subclass) prints as template.<Name>, as Go prints a named type.
+    if (v.constructor !== Array && v.constructor?.name) return `template.${v.constructor.name}`;
+    return v.every((e) => typeof e === "string") && v.length > 0 ? "[]string" : "[]interface {}";
+  }
   if (isMap(v)) return MAP_ZERO in v ? "map[string]string" : "map[string]interface {}";
   const name = (v as object).constructor?.name;
   return name ? `template.${name}` : "struct {}";

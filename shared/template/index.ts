@@ -22,7 +22,8 @@
  * map = `Map` or plain object (sorted keys), struct = class instance
  * (missing field is an error). Functions on objects are methods. Functions in
  * the func map take exactly `fn.length` arguments unless wrapped in
- * `variadic()`; throwing an Error is Go's returned error
+ * `variadic()`; `typed(["string"], fn)` declares string parameters that
+ * Go would check; throwing an Error is Go's returned error
  * (`error calling NAME: …`). `stringMap()` marks a map[string]string so that
  * with missingkey=zero a missing key reads "" (Prometheus and Alertmanager
  * both use missingkey=zero).
@@ -32,8 +33,8 @@
  * Errors: parse → TemplateParseError (`template: NAME:LINE: …`),
  * execution → TemplateExecError (`template: NAME:LINE:COL: executing "NAME" at <…>: …`).
  */
-export { Template, TemplateExecError, TemplateAbort, variadic } from "./template.ts";
-export type { FuncMap, TemplateFunc, MissingKey } from "./template.ts";
+export { Template, TemplateExecError, TemplateAbort, variadic, typed } from "./template.ts";
+export type { FuncMap, TemplateFunc, MissingKey, ParamType } from "./template.ts";
 export { TemplateParseError } from "./parse.ts";
 export { sprint, sprintf, sprintln, formatValue, stringMap, isMap, sortedEntries, quote, goTypeName, formatE, formatF, formatG } from "./fmt.ts";
 export { truth, htmlEscape, jsEscape, queryEscape } from "./builtins.ts";

@@ -388,13 +388,15 @@ class Parser {
     const node = this.term();
     if (node === undefined) return undefined;
     if (this.peek().type !== "field") return node;
+    // Go positions a chained operand at its first trailing field.
+    const at = { pos: this.peek().pos, line: this.peek().line };
     const fields: string[] = [];
     while (this.peek().type === "field") fields.push(this.next().value.slice(1));
     switch (node.kind) {
       case "field":
-        return { ...node, idents: [...node.idents, ...fields] };
+        return { ...node, idents: [...node.idents, ...fields], ...at };
       case "variable":
-        return { ...node, idents: [...node.idents, ...fields] };
+        return { ...node, idents: [...node.idents, ...fields], ...at };
       case "bool":
       case "string":
       case "number":
@@ -402,7 +404,7 @@ class Parser {
       case "dot":
         this.error(`unexpected . after term ${JSON.stringify(nodeString(node))}`, node.line);
       default:
-        return { kind: "chain", node, fields, pos: node.pos, line: node.line };
+        return { kind: "chain", node, fields, ...at };
     }
   }
 

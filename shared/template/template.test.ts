@@ -121,6 +121,31 @@ describe("text/template execution", () => {
     expect(run("[{{.labels.b}}]", data)).toBe("[<no value>]");
   });
 
+  it("named slice and map types with methods (as Alertmanager's Alerts and KV)", () => {
+    class Alerts extends Array<{ Status: string; Name: string }> {
+      Firing(): Alerts {
+        return Alerts.from(this.filter((a) => a.Status === "firing")) as Alerts;
+      }
+    }
+    class KV {
+      [k: string]: unknown;
+      constructor(rec: Record<string, string>) {
+        Object.assign(this, rec);
+        stringMap(this as unknown as Record<string, string>);
+      }
+      Names(): string[] {
+        return Object.keys(this).sort();
+      }
+    }
+    const data = {
+      Alerts: Alerts.from([{ Status: "firing", Name: "a" }, { Status: "resolved", Name: "b" }, { Status: "firing", Name: "c" }]) as Alerts,
+      CommonLabels: new KV({ job: "api", env: "prod" }),
+    };
+    const text = "{{ len .Alerts.Firing }} firing:{{ range .Alerts.Firing }} {{ .Name }}{{ end }}; {{ .CommonLabels.job }}[{{ .CommonLabels.nope }}] {{ .CommonLabels.Names }} {{ range $k, $v := .CommonLabels }}{{ $k }}={{ $v }},{{ end }}{{ if gt (len .Alerts.Firing) 0 }} yes{{ end }}";
+    expect(run(text, data, (t) => t.option("missingkey=zero"))).toBe("2 firing: a c; api[] [env job] env=prod,job=api, yes");
+    expect(() => run("{{ .Alerts.map }}", data)).toThrow("can't evaluate field map");
+  });
+
   it("missingkey=error fails", () => {
     expect(() => run("{{.a.b}}", { a: {} }, (t) => t.option("missingkey=error"))).toThrow('map has no entry for key "b"');
   });

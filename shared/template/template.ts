@@ -17,6 +17,19 @@ export type TemplateFunc = (...args: any[]) => unknown;
 export type FuncMap = Record<string, TemplateFunc>;
 
 const VARIADIC: unique symbol = Symbol("template.variadic");
+const PARAM_TYPES: unique symbol = Symbol("template.paramTypes");
+
+/** A Go parameter type the executor checks: "string", or "any" (interface{}). */
+export type ParamType = "string" | "any";
+
+/**
+ * Declares a function's parameter types, so a wrong argument fails as Go's
+ * does (`expected string; found 1`, `wrong type for value; expected string; got float64`).
+ */
+export function typed<F extends TemplateFunc>(types: ParamType[], fn: F): F {
+  Object.defineProperty(fn, PARAM_TYPES, { value: types });
+  return fn;
+}
 
 /**
  * Marks a function as variadic: it takes at least `fn.length` arguments.
@@ -187,7 +200,8 @@ interface Variable {
 
 class State {
   vars: Variable[] = [];
-  private node: { pos: number; line: number; str: string } | undefined;
+  /** The node being evaluated, for error context (printed only when an error happens). */
+  private node: Node | ArgNode | CommandNode | undefined;
   private depth = 0;
   private tmpl: Template;
   private out: string[];
@@ -199,12 +213,12 @@ class State {
 
   fail(msg: string): never {
     if (this.node === undefined) throw new TemplateExecError(`template: ${this.tmpl.name}: ${msg}`);
-    const ctx = this.node.str;
+    const ctx = nodeString(this.node);
     throw new TemplateExecError(`template: ${this.tmpl.location(this.node.pos, this.node.line)}: executing ${JSON.stringify(this.tmpl.name)} at <${ctx}>: ${msg}`);
   }
 
   private at(n: Node | ArgNode | CommandNode): void {
-    this.node = { pos: n.pos, line: n.line, str: nodeString(n) };
+    this.node = n;
   }
 
   private mark(): number {
@@ -427,10 +441,11 @@ class State {
     }
     const hasArgs = args.length > 1 || final !== MISSING;
     if (typeof receiver === "object") {
-      // Methods are functions on a class's prototype; an own function-valued property is a field (Go's func field).
-      // A Map subclass is Go's named map type (Alertmanager's template.KV): its own methods come before keys.
-      const namedMap = receiver instanceof Map && Object.getPrototypeOf(receiver) !== Map.prototype && !(name in Map.prototype);
-      const member = (isMap(receiver) && !namedMap) || Object.hasOwn(receiver, name) ? undefined : (receiver as Record<string, unknown>)[name];
+      // Methods are functions on a class's prototype (a struct's, or a named map or slice type's);
+      // an own function-valued property is a field (Go's func field). Object's and Array's own methods are not Go methods.
+      const inherited =
+        !(receiver instanceof Map) && !Object.hasOwn(receiver, name) && !(name in Object.prototype) && !(Array.isArray(receiver) && name in Array.prototype);
+      const member = inherited ? (receiver as Record<string, unknown>)[name] : undefined;
       if (typeof member === "function") return this.evalCall(dot, member as TemplateFunc, undefined, node, name, args, final, receiver);
       if (isMap(receiver)) {
         if (hasArgs) this.fail(`${name} is not a method but has arguments`);
@@ -482,8 +497,20 @@ class State {
       if (final !== MISSING) v = final;
       return v;
     }
-    const values = args.map((a) => this.evalArg(dot, a));
-    if (final !== MISSING) values.push(final);
+    const types = (fn as { [PARAM_TYPES]?: ParamType[] })[PARAM_TYPES];
+    const values = args.map((a, i) => {
+      const v = this.evalArg(dot, a);
+      if (types?.[i] === "string" && typeof v !== "string") {
+        this.at(a);
+        if (a.kind === "number" || a.kind === "bool" || a.kind === "nil") this.fail(`expected string; found ${nodeString(a)}`);
+        this.fail(`wrong type for value; expected string; got ${goTypeName(v)}`);
+      }
+      return v;
+    });
+    if (final !== MISSING) {
+      if (types?.[values.length] === "string" && typeof final !== "string") this.fail(`wrong type for value; expected string; got ${goTypeName(final)}`);
+      values.push(final);
+    }
     if (builtin !== undefined && name === "printf" && typeof values[0] !== "string") {
       this.at(node);
       this.fail(`wrong type for value; expected string; got ${goTypeName(values[0])}`);

@@ -6,6 +6,8 @@
 // Alertmanager, so the two do not merge). A restart keeps the `for` state.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { Server } from "node:http";
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -82,6 +84,8 @@ describe("rules and alerting end to end", () => {
   let p: Running;
   let amPort: number;
   let amPromPort: number;
+  let downPort: number;
+  let target: Server | undefined;
 
   async function api<T>(path: string): Promise<T> {
     const res = await fetch(`${p.url}${path}`);
@@ -97,7 +101,7 @@ describe("rules and alerting end to end", () => {
   beforeAll(async () => {
     const am = ensureCommand("prometheus-alertmanager", "prometheus-alertmanager");
     const prometheus = ensureCommand("prometheus", "prometheus");
-    const downPort = await freePort(); // nothing listens there
+    downPort = await freePort(); // nothing listens there until the last test
     amPort = await freePort();
     amPromPort = await freePort();
     daemons.push(startAlertmanager(am, join(dir, "am"), amPort));
@@ -118,6 +122,7 @@ describe("rules and alerting end to end", () => {
   });
 
   afterAll(async () => {
+    target?.close();
     await p?.stop();
     for (const d of daemons) d.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
@@ -136,8 +141,12 @@ describe("rules and alerting end to end", () => {
     expect(recordOnly.groups[0]!.rules.map((r) => r.type)).toEqual(["recording"]);
     const none = await api<{ groups: unknown[] }>("/api/v1/rules?rule_name[]=nope");
     expect(none.groups).toEqual([]);
+    const matched = await api<{ groups: { rules: { name: string }[] }[] }>(`/api/v1/rules?match[]=${encodeURIComponent('{severity="page"}')}`);
+    expect(matched.groups[0]!.rules.map((r) => r.name)).toEqual(["InstanceDown"]);
     const bad = await fetch(`${p.url}/api/v1/rules?type=bogus`);
     expect(bad.status).toBe(400);
+    const badMatch = await fetch(`${p.url}/api/v1/rules?match[]=${encodeURIComponent("sum(")}`);
+    expect(badMatch.status).toBe(400);
   });
 
   it("goes pending, then firing, in /api/v1/alerts and ALERTS", async () => {
@@ -184,6 +193,9 @@ describe("rules and alerting end to end", () => {
     expect(ours.generatorURL).toContain("/graph?g0.expr=up%7Bjob%3D%22down%22%7D+%3D%3D+0&g0.tab=1");
     const ams = await api<{ activeAlertmanagers: { url: string }[] }>("/api/v1/alertmanagers");
     expect(ams.activeAlertmanagers).toEqual([{ url: `http://127.0.0.1:${amPort}/api/v2/alerts` }]);
+    const metrics = await (await fetch(`${p.url}/metrics`)).text();
+    expect(metrics).toContain('prometheus_rule_group_rules{rule_group="rules/alerts.yml;availability"} 2');
+    expect(metrics).toMatch(new RegExp(`prometheus_notifications_sent_total\\{alertmanager="http://127.0.0.1:${amPort}/api/v2/alerts"\\} [1-9]`));
   });
 
   it("keeps the for state across a restart", async () => {
@@ -197,5 +209,21 @@ describe("rules and alerting end to end", () => {
     }, 60_000, "the alert after restart");
     expect(after.state).toBe("firing");
     expect(after.activeAt).toBe(before.activeAt);
+  });
+
+  it("resolves when the target comes back, and Alertmanager drops the alert", async () => {
+    target = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+      res.end("back 1\n");
+    });
+    await new Promise<void>((r) => target!.listen(downPort, "127.0.0.1", () => r()));
+    await eventually(async () => {
+      const { alerts } = await api<{ alerts: ApiAlert[] }>("/api/v1/alerts");
+      return alerts.some((a) => a.labels.alertname === "InstanceDown") ? undefined : true;
+    }, 90_000, "the alert to resolve in Pyrometer");
+    // The resolved alert is sent at once with endsAt = resolution time, so Alertmanager no longer lists it as active.
+    await eventually(async () => ((await amAlerts(amPort)).some((a) => a.labels.alertname === "InstanceDown" && a.status.state === "active") ? undefined : true), 60_000, "Alertmanager to see the resolution");
+    const rules = await api<{ groups: { rules: { name: string; state?: string; health: string }[] }[] }>("/api/v1/rules?type=alert");
+    expect(rules.groups[0]!.rules[0]).toMatchObject({ name: "InstanceDown", state: "inactive", health: "ok" });
   });
 });

@@ -12,6 +12,7 @@ import type { HeadStats } from "../head/head-shard.ts";
 import { allScrapers } from "../scraper/stub.ts";
 import type { ScrapeStats, JobStats } from "../scraper/scheduler.ts";
 import { alertmanagerFamilies } from "../alertmanager/metrics.ts";
+import { ruleShardMetrics } from "../rules/metrics.ts";
 
 /** Job statistics summed over every scraper shard. */
 function sumJobs(all: ScrapeStats[]): JobStats[] {
@@ -81,5 +82,6 @@ export async function selfMetrics(env: Env, local?: { shard: number; stats: Scra
     },
     ...(await alertmanagerFamilies(env)),
   ];
+  families.push(...(await ruleShardMetrics(env)));
   return formatFamilies(families);
 }

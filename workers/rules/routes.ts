@@ -7,6 +7,8 @@ import { Hono } from "hono";
 import type { Env } from "../env.ts";
 import { ApiError } from "../../shared/api/errors.ts";
 import { allRuleShards } from "./stub.ts";
+import { parseSeriesMatchers } from "../query/matchers.ts";
+import { matcherToSpec } from "../../shared/labels/matcher.ts";
 
 function success(data: unknown) {
   return { status: "success", data };
@@ -32,6 +34,7 @@ export function ruleRoutes() {
       groupNames: [...list(url, "rule_group"), ...list(url, "group_name")],
       files: list(url, "file"),
       excludeAlerts: ex === "true" || ex === "1" || ex === "t",
+      matchers: parseSeriesMatchers(url.searchParams.getAll("match[]")).map((set) => set.map(matcherToSpec)),
     };
     // RPC typing cannot express the JSON groups; the object returns rulesResponse's shape.
     const parts = (await Promise.all(allRuleShards(c.env).map(({ index, stub }) => stub.rules(index, filter)))) as unknown as { groups: unknown[]; error: string }[];

@@ -17,18 +17,22 @@ import { Engine } from "../../shared/promql/engine.ts";
 import type { PrometheusConfig } from "../../shared/config/types.ts";
 import type { SeriesData } from "../../shared/tsdb/querier.ts";
 import { fnv1a32 } from "../../shared/labels/labels.ts";
+import { matcherFromSpec } from "../../shared/labels/matcher.ts";
+import type { MatcherSpec } from "../../shared/labels/matcher.ts";
 import {
   carryOverState, deserializeGroupState, engineQueryFunc, evalGroup, evalTimestamp, newGroupState, restoreForState, ruleKey, serializeGroupState,
 } from "../../shared/rules/group.ts";
 import type { CompiledGroup, GroupOptions, GroupState, NotifierAlert, RuleSample } from "../../shared/rules/group.ts";
 import { loadRuleGroups } from "../../shared/rules/load.ts";
 import { alertsResponse, rulesResponse } from "../../shared/rules/api.ts";
+import { ruleMetrics } from "../../shared/rules/metrics.ts";
+import type { NotifierCounters } from "../../shared/rules/metrics.ts";
 import type { RulesFilter } from "../../shared/rules/api.ts";
 import { alertmanagerSet, alertsForSet, relabelAlerts, toPostableAlerts } from "../../shared/rules/notifier.ts";
 import type { AlertmanagerSet, PostableAlert } from "../../shared/rules/notifier.ts";
 import { httpClientHeaders, refreshHttpSd } from "../../shared/discovery/refresh.ts";
 import type { TargetGroup } from "../../shared/discovery/target-group.ts";
-import { externalURL, ruleShardCount } from "./stub.ts";
+import { externalURL, ruleFiles, ruleShardCount } from "./stub.ts";
 
 const engine = new Engine();
 
@@ -61,8 +65,8 @@ export class RuleGroups extends DurableObject<Env> {
   #slots: Slot[] | undefined;
   #shard = 0;
   #discovered = new Map<number, DiscoveredSet>();
-  /** Counted operations, for docs/cost.md: DO requests per evaluation. */
-  #stats = { evaluations: 0, headCommits: 0, notifications: 0 };
+  /** Notifier counters since the object started (counters restart with it, as Prometheus's do). */
+  #notifier: NotifierCounters = { sent: {}, errors: {}, discovered: 0 };
 
   #init(shard: number): Slot[] {
     if (this.#slots !== undefined && shard === this.#shard) return this.#slots;
@@ -71,7 +75,7 @@ export class RuleGroups extends DurableObject<Env> {
     let groups: CompiledGroup[];
     try {
       this.#config = loadConfig(this.env);
-      groups = loadRuleGroups(this.#config, this.env.PROMETHEUS_RULES ? (JSON.parse(this.env.PROMETHEUS_RULES) as Record<string, string>) : {});
+      groups = loadRuleGroups(this.#config, ruleFiles(this.env));
     } catch (e) {
       this.#error = (e as Error).message;
       console.error(`pyrometer rules: ${this.#error}`);
@@ -126,13 +130,20 @@ export class RuleGroups extends DurableObject<Env> {
     for (const s of slots) {
       // A group never evaluated runs at its current slot: its first alarm was armed for it.
       if (s.state.lastEvalTimestamp !== undefined && this.#next(s, now) > now) continue;
-      await this.evaluate(s, evalTimestamp(s.group, now));
+      const ts = evalTimestamp(s.group, now);
+      try {
+        await this.#evaluate(s, ts);
+      } catch (e) {
+        // One group's storage failure must not stop the others; this slot is skipped, as Prometheus skips a missed one.
+        s.state.lastEvalTimestamp = ts;
+        console.error(`pyrometer rules: evaluating group ${s.group.def.name} (${s.group.def.file}): ${(e as Error).message}`);
+      }
     }
     await this.#arm();
   }
 
   /** Evaluates one group at `ts` (ms): rules, appends, notifications, persistence. */
-  async evaluate(slot: Slot, ts: number): Promise<void> {
+  async #evaluate(slot: Slot, ts: number): Promise<void> {
     const cfg = this.#config!;
     const alerts: NotifierAlert[] = [];
     const querier = storageQuerier(this.env);
@@ -143,14 +154,12 @@ export class RuleGroups extends DurableObject<Env> {
       externalURL: externalURL(this.env),
       append: async (samples: RuleSample[]) => {
         const batch: SeriesData[] = samples.map((s) => ({ labels: s.labels, t: Float64Array.of(s.t), v: Float64Array.of(s.v) }));
-        this.#stats.headCommits++;
         await commitToShards(this.env, batch);
       },
       notify: (a) => alerts.push(...a),
     };
     if (!slot.saved) for (const r of slot.state.rules) r.restored = false;
     await evalGroup(slot.group, slot.state, ts, opts);
-    this.#stats.evaluations++;
     // Prometheus restores `for` state once the group has evaluated twice after a (re)start.
     if (slot.state.evaluations >= 2 && slot.state.rules.some((r) => !r.restored)) await restoreForState(slot.group, slot.state, Date.now(), opts);
     this.#save(slot);
@@ -180,7 +189,10 @@ export class RuleGroups extends DurableObject<Env> {
         }
         return alertmanagerSet(am, d.groups);
       }),
-    );
+    ).then((sets) => {
+      this.#notifier.discovered = sets.reduce((n, set) => n + set.active.length, 0);
+      return sets;
+    });
   }
 
   async #send(alerts: NotifierAlert[]): Promise<void> {
@@ -191,7 +203,6 @@ export class RuleGroups extends DurableObject<Env> {
     if (this.env.ALERTMANAGER !== undefined) {
       const ns = this.env.ALERTMANAGER;
       const stub = ns.get(ns.idFromName("default")) as unknown as BuiltinAlertmanager;
-      this.#stats.notifications++;
       sends.push(stub.postAlerts(toPostableAlerts(relabeled)).catch((e) => console.error(`pyrometer rules: built-in alertmanager: ${(e as Error).message}`)));
     }
     for (const set of await this.#sets(Date.now())) {
@@ -200,13 +211,18 @@ export class RuleGroups extends DurableObject<Env> {
       const headers = httpClientHeaders(set.config.httpClient);
       headers.set("Content-Type", "application/json");
       for (const am of set.active) {
+        const n = this.#notifier;
         sends.push(
           fetch(am.url, { method: "POST", headers, body: JSON.stringify(body), signal: AbortSignal.timeout(set.config.timeout) })
             .then(async (r) => {
               await r.body?.cancel();
               if (!r.ok) throw new Error(`bad response status ${r.status} ${r.statusText}`);
+              n.sent[am.url] = (n.sent[am.url] ?? 0) + body.length;
             })
-            .catch((e) => console.error(`pyrometer rules: error sending alerts to ${am.url}: ${(e as Error).message}`)),
+            .catch((e) => {
+              n.errors[am.url] = (n.errors[am.url] ?? 0) + body.length;
+              console.error(`pyrometer rules: error sending alerts to ${am.url}: ${(e as Error).message}`);
+            }),
         );
       }
     }
@@ -215,7 +231,7 @@ export class RuleGroups extends DurableObject<Env> {
 
   // ---- RPC for the API ----
 
-  rules(shard: number, filter: { type?: "alert" | "record"; ruleNames?: string[]; groupNames?: string[]; files?: string[]; excludeAlerts?: boolean }) {
+  rules(shard: number, filter: { type?: "alert" | "record"; ruleNames?: string[]; groupNames?: string[]; files?: string[]; excludeAlerts?: boolean; matchers?: MatcherSpec[][] }) {
     const slots = this.#init(shard);
     const f: RulesFilter = {
       type: filter.type,
@@ -223,6 +239,7 @@ export class RuleGroups extends DurableObject<Env> {
       groupNames: new Set(filter.groupNames ?? []),
       files: new Set(filter.files ?? []),
       excludeAlerts: filter.excludeAlerts,
+      matchers: filter.matchers?.map((set) => set.map(matcherFromSpec)),
     };
     return { ...rulesResponse(slots, f), error: this.#error };
   }
@@ -241,18 +258,8 @@ export class RuleGroups extends DurableObject<Env> {
     };
   }
 
-  /** Evaluates every group of this shard once at `ts` (tests and benchmarks drive evaluation by hand). */
-  async evaluateAll(shard: number, ts: number): Promise<{ evaluations: number; headCommits: number; notifications: number }> {
-    const before = { ...this.#stats };
-    for (const s of this.#init(shard)) await this.evaluate(s, ts);
-    return {
-      evaluations: this.#stats.evaluations - before.evaluations,
-      headCommits: this.#stats.headCommits - before.headCommits,
-      notifications: this.#stats.notifications - before.notifications,
-    };
-  }
-
-  stats() {
-    return { ...this.#stats, groups: (this.#slots ?? []).length };
+  /** Self-metrics in Prometheus's names, as exposition families (JSON for RPC). */
+  metrics(shard: number): string {
+    return JSON.stringify(ruleMetrics(this.#init(shard), this.#notifier));
   }
 }

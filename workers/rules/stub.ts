@@ -4,6 +4,7 @@
  * the environment.
  */
 import type { Env } from "../env.ts";
+import bundledRuleFiles from "../../config/rule-files.ts";
 
 /** How many RuleGroups objects the groups are spread over (RULE_SHARDS, default 1). */
 export function ruleShardCount(env: Env): number {
@@ -18,4 +19,9 @@ export function allRuleShards(env: Env) {
 /** Prometheus's --web.external-url: EXTERNAL_URL, else the Worker's own address; no trailing slash. */
 export function externalURL(env: Env): string {
   return (env.EXTERNAL_URL ?? `http://${env.SELF_ADDRESS}`).replace(/\/+$/, "");
+}
+
+/** The rule files in force: PROMETHEUS_RULES when set (npm start), else those bundled at deploy. */
+export function ruleFiles(env: Env): Record<string, string> {
+  return env.PROMETHEUS_RULES ? (JSON.parse(env.PROMETHEUS_RULES) as Record<string, string>) : bundledRuleFiles;
 }
