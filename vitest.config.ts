@@ -1,6 +1,10 @@
 import { readFileSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { ensureUiBuilt } from "./scripts/build-ui.ts";
+
+// wrangler.toml serves ui/dist as assets: build it once here, before any project starts a Worker.
+ensureUiBuilt();
 
 // Three projects: pure modules in Node, Worker code inside workerd, and
 // end-to-end tests that start the real Worker with `wrangler dev`.

@@ -5,10 +5,12 @@
  * seconds), with Prometheus's error wording.
  */
 import { parseDuration } from "../promql/duration.ts";
+import { capQuotedRuns } from "../format/cap-text.ts";
 
 export class BadParamError extends Error {
   constructor(message: string) {
-    super(message);
+    // Parameters are echoed in quotes; a long one is cut (format/cap-text.ts).
+    super(capQuotedRuns(message));
     this.name = "BadParamError";
   }
 }

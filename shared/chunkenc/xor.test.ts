@@ -28,6 +28,33 @@ const GOLDEN4 = "00 04 d0 0f 3f f0 00 00 00 00 00 00 e8 07 30 97 ff e0 02 80";
 const GOLDEN6 = "00 06 d0 0f 3f f0 00 00 00 00 00 00 e8 07 30 97 ff e0 02 97 fe db 01 a8";
 
 describe("XOR chunk", () => {
+  it("stores a staleness marker that V8 quieted (0x7ff8000000000002) with the marker's exact bits", () => {
+    // Seen in npm run soak: under load, optimized code set the quiet bit of some markers
+    // between the scrape loop and the chunk, and they read back as plain NaN.
+    const dv = new DataView(new ArrayBuffer(8));
+    dv.setUint32(0, 0x7ff80000);
+    dv.setUint32(4, 2);
+    const quieted = dv.getFloat64(0);
+    expect(isStaleNaN(quieted)).toBe(true);
+    const a = new XorAppender();
+    a.append(1000, 1);
+    a.append(2000, quieted);
+    a.append(3000, NaN);
+    const it = new XorIterator(a.bytes());
+    // A Float64Array: a plain array of doubles would itself quiet the NaN (V8's double elements).
+    const got = new Float64Array(3);
+    for (let i = 0; it.next(); i++) got[i] = it.v;
+    const raw = (x: number) => {
+      dv.setFloat64(0, x);
+      return [dv.getUint32(0), dv.getUint32(4)];
+    };
+    expect(raw(got[1]!)).toEqual(raw(STALE_NAN));
+    expect(raw(STALE_NAN)).toEqual([0x7ff00000, 2]);
+    // An ordinary NaN stays what it is.
+    expect(isStaleNaN(got[2]!)).toBe(false);
+    expect(Number.isNaN(got[2]!)).toBe(true);
+  });
+
   it("matches hand-computed golden bytes", () => {
     const ts = [1000, 2000, 3000, 4010, 5010, 6010];
     const vs = new Float64Array([1, 1, 2, 2, 3, 2]);
@@ -84,7 +111,8 @@ describe("XOR chunk", () => {
         t += step;
         ts[i] = t;
         const r = rnd();
-        v = r < 0.3 ? v : r < 0.6 ? v + 1 : r < 0.8 ? rnd() * 1e6 : r < 0.85 ? STALE_NAN : r < 0.9 ? -v : Math.floor(rnd() * 100);
+        // No arithmetic on NaNs: STALE_NAN + 1 is the quieted marker, which is stored as the marker itself.
+        v = r < 0.3 ? v : r < 0.6 ? (v !== v ? 0 : v + 1) : r < 0.8 ? rnd() * 1e6 : r < 0.85 ? STALE_NAN : r < 0.9 ? -v : Math.floor(rnd() * 100);
         vs[i] = v;
       }
       const bytes = encode(ts, vs).bytes();

@@ -106,7 +106,9 @@ export class XorAppender {
   append(t: number, v: number): void {
     if (this.#num === XOR_MAX_SAMPLES) throw new Error(`XOR chunk is full (${XOR_MAX_SAMPLES} samples)`);
     f64[0] = v;
-    const hi = u32[HI]!;
+    // Prometheus's staleness marker is a signaling NaN (0x7ff0000000000002); V8's optimized
+    // code may quiet it on the way here (0x7ff8...), so store the marker's exact bits.
+    const hi = u32[HI] === 0x7ff80000 && u32[LO] === 2 ? 0x7ff00000 : u32[HI]!;
     const lo = u32[LO]!;
     const w = this.#w;
     let tDelta = 0;

@@ -79,3 +79,39 @@ groups:
     });
   }
 });
+
+describe("PrometheusRule manifests (prometheus-operator)", () => {
+  const manifest = `apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: node-rules
+  namespace: monitoring
+  labels:
+    release: kube-prometheus-stack
+spec:
+  groups:
+    - name: node.rules
+      rules:
+        - alert: NodeDown
+          expr: up{job="node"} == 0
+          for: 5m
+          labels:
+            severity: critical
+          annotations:
+            summary: "{{ $labels.instance }} is down"
+        - record: instance:node_cpu:rate5m
+          expr: sum by (instance) (rate(node_cpu_seconds_total{mode!="idle"}[5m]))
+`;
+
+  it("reads the groups of spec as a rule file", () => {
+    const f = parseRuleFile(manifest, "node-rules.yaml");
+    expect(f.groups.map((g) => g.name)).toEqual(["node.rules"]);
+    expect(f.groups[0]!.rules).toHaveLength(2);
+  });
+
+  it("rejects other kinds and bad rules with their line", () => {
+    expect(() => parseRuleFile(manifest.replace("kind: PrometheusRule", "kind: ConfigMap"), "x.yaml")).toThrow(/^x\.yaml:2: kind ConfigMap \(monitoring\.coreos\.com\/v1\) is not a rule file/);
+    const validateExpr = (e: string) => (e.endsWith("{") ? "unexpected end of input" : undefined);
+    expect(() => parseRuleFile(manifest.replace("up{job=\"node\"} == 0", "up{"), "x.yaml", { validateExpr })).toThrow(/^x\.yaml:13: group "node.rules", rule 1.*unexpected end of input/);
+  });
+});

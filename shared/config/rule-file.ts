@@ -6,6 +6,7 @@
  */
 import { isLegacyLabelName, isLegacyMetricName } from "../labels/labels.ts";
 import { ConfigError } from "./config-error.ts";
+import { isMap } from "yaml";
 import { YamlFile, YamlStruct, isNull } from "./yaml-reader.ts";
 import type { YamlNode } from "./yaml-reader.ts";
 
@@ -62,7 +63,7 @@ const RULE_FIELDS = ["record", "alert", "expr", "for", "keep_firing_for", "label
 
 export function parseRuleFile(text: string, filename: string, options: ParseRuleFileOptions = {}): RuleFile {
   const file = new YamlFile(text, filename);
-  const top = new YamlStruct(file, file.root, "rulefmt.RuleGroups", ["groups"]);
+  const top = ruleGroupsRoot(file);
   const names = new Set<string>();
   const groups = top.list("groups", "[]rulefmt.RuleGroup", (n) => {
     const g = new YamlStruct(file, n, "rulefmt.RuleGroup", GROUP_FIELDS, top.lineOf("groups"));
@@ -84,6 +85,24 @@ export function parseRuleFile(text: string, filename: string, options: ParseRule
     };
   });
   return { groups };
+}
+
+/**
+ * The `groups` holder: the file itself, or the `spec` of a prometheus-operator
+ * PrometheusRule manifest (monitoring.coreos.com/v1), whose spec is a rule file.
+ */
+function ruleGroupsRoot(file: YamlFile): YamlStruct {
+  const root = file.root;
+  if (root !== null && isMap(root) && root.has("kind") && root.has("spec")) {
+    const m = new YamlStruct(file, root, "PrometheusRule", ["apiVersion", "kind", "metadata", "spec"]);
+    const kind = m.string("kind");
+    const apiVersion = m.string("apiVersion");
+    if (kind !== "PrometheusRule" || !apiVersion.startsWith("monitoring.coreos.com/")) {
+      throw m.error("kind", `kind ${kind} (${apiVersion}) is not a rule file: only monitoring.coreos.com PrometheusRule manifests are`);
+    }
+    return m.struct("spec", "PrometheusRuleSpec", ["groups"]);
+  }
+  return new YamlStruct(file, root, "rulefmt.RuleGroups", ["groups"]);
 }
 
 function readRule(file: YamlFile, node: YamlNode | null, group: string, index: number, parentLine: number, options: ParseRuleFileOptions): Rule {

@@ -10,14 +10,15 @@ import type { TargetGroup } from "../discovery/target-group.ts";
 import type { DnsRecordType, DnsSdConfig, HttpSdConfig, ServiceDiscovery } from "./types.ts";
 import { HTTP_CLIENT_FIELDS, readHttpClient } from "./http-client.ts";
 import { YamlStruct, decode } from "./yaml-reader.ts";
+import { readKubernetesSd } from "./kubernetes-sd.ts";
 import type { YamlFile, YamlNode } from "./yaml-reader.ts";
 
-export const SUPPORTED_SD_FIELDS = ["static_configs", "http_sd_configs", "dns_sd_configs"] as const;
+export const SUPPORTED_SD_FIELDS = ["static_configs", "http_sd_configs", "dns_sd_configs", "kubernetes_sd_configs"] as const;
 
 /** Prometheus's other discovery kinds: known, so a clear "not supported" beats "field not found". */
 const UNSUPPORTED_SD_FIELDS = [
   "aws", "azure", "consul", "digitalocean", "docker", "dockerswarm", "ec2", "eureka", "file", "gce",
-  "hetzner", "ionos", "kubernetes", "kuma", "lightsail", "linode", "marathon", "nerve", "nomad", "oci",
+  "hetzner", "ionos", "kuma", "lightsail", "linode", "marathon", "nerve", "nomad", "oci",
   "openstack", "outscale", "ovhcloud", "puppetdb", "scaleway", "serverset", "stackit", "triton", "uyuni", "vultr",
 ].map((k) => `${k}_sd_configs`);
 
@@ -38,13 +39,14 @@ export function readServiceDiscovery(s: YamlStruct, checkAddresses: boolean): Se
     if (!s.has(f)) continue;
     const hint = f === "file_sd_configs"
       ? "Workers have no file system; serve the target list over HTTP and use http_sd_configs"
-      : "use static_configs, http_sd_configs or dns_sd_configs";
+      : "use static_configs, http_sd_configs, dns_sd_configs or kubernetes_sd_configs";
     throw s.error(f, `${f} is not supported on Cloudflare Workers: ${hint}`);
   }
   return {
     staticConfigs: s.list("static_configs", "discovery.StaticConfig", (n, i) => readStaticConfig(s.file, n, i, s.lineOf("static_configs"), checkAddresses)),
     httpSdConfigs: s.list("http_sd_configs", "[]http.SDConfig", (n) => readHttpSd(s.file, n, s.lineOf("http_sd_configs"))),
     dnsSdConfigs: s.list("dns_sd_configs", "[]dns.SDConfig", (n) => readDnsSd(s.file, n, s.lineOf("dns_sd_configs"))),
+    kubernetesSdConfigs: s.list("kubernetes_sd_configs", "[]kubernetes.SDConfig", (n) => readKubernetesSd(s.file, n, s.lineOf("kubernetes_sd_configs"))),
   };
 }
 

@@ -83,11 +83,32 @@ export interface DnsSdConfig {
   line: number;
 }
 
+export type KubernetesRole = "pod" | "service" | "endpoints" | "endpointslice" | "node" | "ingress";
+
+export interface KubernetesSelector {
+  role: KubernetesRole;
+  label: string;
+  field: string;
+}
+
+export interface KubernetesSdConfig {
+  role: KubernetesRole;
+  /** Absolute http(s) URL; required on Workers (there is no in-cluster service account). */
+  apiServer: string;
+  /** Namespaces to watch; empty means all. */
+  namespaces: string[];
+  selectors: KubernetesSelector[];
+  attachMetadata: { node: boolean; namespace: boolean };
+  httpClient: HttpClientConfig;
+  line: number;
+}
+
 /** Where targets come from; static groups are already expanded. */
 export interface ServiceDiscovery {
   staticConfigs: TargetGroup[];
   httpSdConfigs: HttpSdConfig[];
   dnsSdConfigs: DnsSdConfig[];
+  kubernetesSdConfigs: KubernetesSdConfig[];
 }
 
 export interface ScrapeConfig extends ScrapeLimits, ServiceDiscovery {

@@ -5,6 +5,7 @@
  * `[{"targets": ["host:port"], "labels": {"name": "value"}}]`.
  * Every group gets `__meta_url` and the source `<url>:<index>`.
  */
+import { redactUrl } from "./redact.ts";
 import { isLegacyLabelName } from "../labels/labels.ts";
 import { ADDRESS_LABEL } from "./target-group.ts";
 import type { TargetGroup } from "./target-group.ts";
@@ -26,14 +27,15 @@ export function checkHttpSdResponse(status: number, statusText: string, contentT
 
 /** Parses the body of an http_sd response fetched from `url`. */
 export function parseHttpSdBody(body: string, url: string): TargetGroup[] {
+  const shown = redactUrl(url);
   let data: unknown;
   try {
     data = JSON.parse(body);
   } catch (e) {
-    throw new HttpSdError(`invalid JSON from ${url}: ${(e as Error).message}`);
+    throw new HttpSdError(`invalid JSON from ${shown}: ${(e as Error).message}`);
   }
-  if (!Array.isArray(data)) throw new HttpSdError(`response from ${url} must be a JSON array of target groups`);
-  return data.map((item: unknown, i) => parseGroup(item, `${url}:${i}`, url));
+  if (!Array.isArray(data)) throw new HttpSdError(`response from ${shown} must be a JSON array of target groups`);
+  return data.map((item: unknown, i) => parseGroup(item, `${shown}:${i}`, shown));
 }
 
 function parseGroup(item: unknown, source: string, url: string): TargetGroup {

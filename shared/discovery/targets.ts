@@ -3,6 +3,7 @@
  * Turning discovered target groups into scrape targets, as Prometheus's
  * scrape.PopulateLabels / TargetsFromGroup (3.x: no default port is added).
  */
+import { redactAddress } from "./redact.ts";
 import type { Labels } from "../labels/labels.ts";
 import { labelsFromRecord, labelsToRecord } from "../labels/labels.ts";
 import { formatDuration, parseDuration } from "../promql/duration.ts";
@@ -73,6 +74,12 @@ export function populateLabels(discovered: Readonly<Record<string, string>>, cfg
   const address = lb.get(ADDRESS_LABEL);
   if (address === "") return dropped("no address");
   if (address.includes("/")) return dropped(`"${address}" is not a valid hostname`);
+  // Prometheus has no credentials in addresses (they would be escaped into the
+  // host and shown in the instance label): refuse them, and never show the password.
+  if (address.includes("@")) {
+    const shown = { ...discoveredLabels, [ADDRESS_LABEL]: redactAddress(discoveredLabels[ADDRESS_LABEL] ?? "") };
+    return { dropped: true, discoveredLabels: shown, error: `"${redactAddress(address)}" is not a valid hostname: credentials in a target address are not supported, use basic_auth` };
+  }
 
   const interval = lb.get(SCRAPE_INTERVAL_LABEL);
   const timeout = lb.get(SCRAPE_TIMEOUT_LABEL);

@@ -26,6 +26,7 @@ import { sortInstant } from "./functions/sort.ts";
 import { isValidLabelName, labelJoin, labelReplace } from "./functions/label-functions.ts";
 import { goQuote } from "./printer.ts";
 import { parseExpr } from "./parser.ts";
+import { checkEvalDepth } from "./depth.ts";
 import type { Matrix, MatrixSeries, QueryResult, QueryValue, StepSeries, VectorSample } from "./value.ts";
 import { EvalError, QueryTimeoutError, TooManySamplesError, checkRangeSteps, newStepSeries } from "./value.ts";
 
@@ -137,6 +138,7 @@ export class Engine {
 
   async #run(querier: Querier, query: string | Expr, start: number, end: number, step: number, opts: QueryOptions): Promise<QueryResult> {
     const expr = typeof query === "string" ? parseExpr(query) : query;
+    checkEvalDepth(expr);
     const isRange = step > 0;
     const ev = new Evaluator(querier, {
       lookback: opts.lookbackDelta ?? this.lookbackDelta,

@@ -5,6 +5,7 @@
  * line and column (1-based) computed from the byte offset only when rendering.
  */
 import type { PosRange } from "./ast.ts";
+import { capQuotedRuns } from "../format/cap-text.ts";
 
 export class ParseError extends Error {
   readonly positionRange: PosRange;
@@ -13,6 +14,8 @@ export class ParseError extends Error {
   readonly query: string;
 
   constructor(positionRange: PosRange, detail: string, query: string) {
+    // A query of megabytes must not come back whole in its error; 500 keeps Prometheus's messages for any real query.
+    detail = capQuotedRuns(detail, 500);
     super(`${formatPosition(query, positionRange.start)}: parse error: ${detail}`);
     this.name = "ParseError";
     this.positionRange = positionRange;

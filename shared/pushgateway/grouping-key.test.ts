@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
-import { parseGroupingKeyPath, groupingKeyPath, PushgatewayError, unescapeName } from "./index.ts";
+import { ApiError } from "../api/errors.ts";
+import { parseGroupingKeyPath, groupingKeyPath, unescapeName } from "./index.ts";
 
 function rec(path: string): Record<string, string> {
   return Object.fromEntries(parseGroupingKeyPath(path).labels.map((l) => [l.name, l.value]));
@@ -9,8 +10,8 @@ function err(path: string): string {
   try {
     parseGroupingKeyPath(path);
   } catch (e) {
-    expect(e).toBeInstanceOf(PushgatewayError);
-    expect((e as PushgatewayError).status).toBe(400);
+    expect(e).toBeInstanceOf(ApiError);
+    expect((e as ApiError).status).toBe(400);
     return (e as Error).message;
   }
   throw new Error(`${path} parsed`);

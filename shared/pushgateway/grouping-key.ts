@@ -8,7 +8,7 @@
  */
 import type { Label, Labels } from "../labels/labels.ts";
 import { isLegacyLabelName } from "../labels/labels.ts";
-import { PushgatewayError } from "./errors.ts";
+import { ApiError } from "../api/errors.ts";
 
 export interface GroupingKey {
   job: string;
@@ -19,27 +19,27 @@ export interface GroupingKey {
 const BASE64_SUFFIX = "@base64";
 const PREFIX = "/metrics/";
 
-/** Parses the path of a push or delete request. Throws PushgatewayError (400) when it is not a valid grouping key. */
+/** Parses the path of a push or delete request. Throws ApiError (400) when it is not a valid grouping key. */
 export function parseGroupingKeyPath(path: string): GroupingKey {
-  if (!path.startsWith(PREFIX)) throw new PushgatewayError(`expected a path /metrics/job/<JOB>{/<LABEL>/<VALUE>}, got ${JSON.stringify(path)}`);
+  if (!path.startsWith(PREFIX)) throw new ApiError("bad_data", `expected a path /metrics/job/<JOB>{/<LABEL>/<VALUE>}, got ${JSON.stringify(path)}`);
   const segs = path.slice(PREFIX.length).split("/");
   if (segs.length > 1 && segs[segs.length - 1] === "") segs.pop(); // a trailing slash
   const head = segs[0];
   if (head !== "job" && head !== "job" + BASE64_SUFFIX) {
-    throw new PushgatewayError(`expected a path /metrics/job/<JOB>{/<LABEL>/<VALUE>}, got ${JSON.stringify(path)}`);
+    throw new ApiError("bad_data", `expected a path /metrics/job/<JOB>{/<LABEL>/<VALUE>}, got ${JSON.stringify(path)}`);
   }
   let job = segs.length > 1 ? percentDecode(segs[1]!) : "";
   if (head !== "job") {
     try {
       job = decodeBase64Url(job);
     } catch (e) {
-      throw new PushgatewayError(`invalid base64 encoding in job name ${JSON.stringify(job)}: ${(e as Error).message}`);
+      throw new ApiError("bad_data", `invalid base64 encoding in job name ${JSON.stringify(job)}: ${(e as Error).message}`);
     }
   }
-  if (job === "") throw new PushgatewayError("job name is required");
+  if (job === "") throw new ApiError("bad_data", "job name is required");
 
   const rest = segs.slice(2);
-  if (rest.length % 2 !== 0) throw new PushgatewayError(`odd number of components in label string ${JSON.stringify("/" + rest.join("/"))}`);
+  if (rest.length % 2 !== 0) throw new ApiError("bad_data", `odd number of components in label string ${JSON.stringify("/" + rest.join("/"))}`);
   const labels: Label[] = [{ name: "job", value: job }];
   for (let i = 0; i < rest.length; i += 2) {
     const rawName = percentDecode(rest[i]!);
@@ -48,18 +48,18 @@ export function parseGroupingKeyPath(path: string): GroupingKey {
     const trimmed = b64 ? rawName.slice(0, -BASE64_SUFFIX.length) : rawName;
     const name = unescapeName(trimmed);
     const valid = name === trimmed ? isLegacyLabelName(name) : name !== "";
-    if (!valid || name.startsWith("__")) throw new PushgatewayError(`improper label name ${JSON.stringify(trimmed)}`);
+    if (!valid || name.startsWith("__")) throw new ApiError("bad_data", `improper label name ${JSON.stringify(trimmed)}`);
     let value = rawValue;
     if (b64) {
       try {
         value = decodeBase64Url(rawValue);
       } catch (e) {
-        throw new PushgatewayError(`invalid base64 encoding for label ${name}=${JSON.stringify(rawValue)}: ${(e as Error).message}`);
+        throw new ApiError("bad_data", `invalid base64 encoding for label ${name}=${JSON.stringify(rawValue)}: ${(e as Error).message}`);
       }
     } else if (value === "") {
-      throw new PushgatewayError(`empty value for label ${JSON.stringify(name)} in the path: encode it as ${trimmed}${BASE64_SUFFIX}/=`);
+      throw new ApiError("bad_data", `empty value for label ${JSON.stringify(name)} in the path: encode it as ${trimmed}${BASE64_SUFFIX}/=`);
     }
-    if (labels.some((l) => l.name === name)) throw new PushgatewayError(`label ${JSON.stringify(name)} appears more than once in the grouping key`);
+    if (labels.some((l) => l.name === name)) throw new ApiError("bad_data", `label ${JSON.stringify(name)} appears more than once in the grouping key`);
     labels.push({ name, value });
   }
   labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -70,7 +70,7 @@ function percentDecode(seg: string): string {
   try {
     return decodeURIComponent(seg);
   } catch {
-    throw new PushgatewayError(`invalid percent-encoding in path segment ${JSON.stringify(seg)}`);
+    throw new ApiError("bad_data", `invalid percent-encoding in path segment ${JSON.stringify(seg)}`);
   }
 }
 

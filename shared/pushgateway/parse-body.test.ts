@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
-import { parsePushBody, PushgatewayError } from "./index.ts";
+import { ApiError } from "../api/errors.ts";
+import { parsePushBody } from "./index.ts";
 
 describe("parsePushBody", () => {
   it("groups samples into families as expfmt does", () => {
@@ -39,8 +40,8 @@ describe("parsePushBody", () => {
       parsePushBody("ok 1\nbad{ 1\n", "text/plain");
       throw new Error("parsed");
     } catch (e) {
-      expect(e).toBeInstanceOf(PushgatewayError);
-      expect((e as PushgatewayError).status).toBe(400);
+      expect(e).toBeInstanceOf(ApiError);
+      expect((e as ApiError).status).toBe(400);
       expect((e as Error).message).toMatch(/^text format parsing error in line 2: /);
     }
   });

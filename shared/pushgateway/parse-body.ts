@@ -9,7 +9,7 @@
 import { METRIC_NAME } from "../labels/labels.ts";
 import type { MetricFamily, MetricType } from "../exposition/index.ts";
 import { parseFormat, ParseError, type MetricMetadata } from "../textparse/index.ts";
-import { PushgatewayError } from "./errors.ts";
+import { ApiError } from "../api/errors.ts";
 
 const PROTOBUF = "application/vnd.google.protobuf";
 
@@ -34,13 +34,13 @@ function textType(t: MetricMetadata["type"] | undefined): MetricType {
 }
 
 /**
- * Parses a PUT/POST body (already decompressed). Throws PushgatewayError: 415
+ * Parses a PUT/POST body (already decompressed). Throws ApiError: 415
  * for delimited protobuf, 400 with expfmt's "text format parsing error in
  * line N: ..." for malformed text.
  */
 export function parsePushBody(body: Uint8Array | string, contentType: string | null | undefined): MetricFamily[] {
   if ((contentType ?? "").split(";")[0]!.trim().toLowerCase() === PROTOBUF) {
-    throw new PushgatewayError("protobuf push bodies are not supported: push the text format (text/plain; version=0.0.4)", 415);
+    throw new ApiError("bad_data", "protobuf push bodies are not supported: push the text format (text/plain; version=0.0.4)", 415);
   }
   const samples: { name: string; labels: MetricFamily["samples"][number]["labels"]; value: number; timestampMs: number | undefined }[] = [];
   let metadata: Map<string, MetricMetadata>;
@@ -56,7 +56,7 @@ export function parsePushBody(body: Uint8Array | string, contentType: string | n
       { strict: true },
     ).metadata;
   } catch (e) {
-    if (e instanceof ParseError) throw new PushgatewayError(`text format parsing error in line ${e.line}: ${e.detail}`);
+    if (e instanceof ParseError) throw new ApiError("bad_data", `text format parsing error in line ${e.line}: ${e.detail}`);
     throw e;
   }
   const families = new Map<string, MetricFamily>();

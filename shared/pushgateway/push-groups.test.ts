@@ -1,9 +1,10 @@
 import { describe, it, expect } from "vitest";
+import { ApiError } from "../api/errors.ts";
 import { parseFormat } from "../textparse/index.ts";
 import { STALE_NAN, isStaleNaN } from "../tsdb/querier.ts";
 import { labelsToString } from "../labels/labels.ts";
 import type { MetricFamily } from "../exposition/index.ts";
-import { PushGroups, PushgatewayError, parseGroupingKeyPath, parsePushBody, statusJson, INCONSISTENT } from "./index.ts";
+import { PushGroups, parseGroupingKeyPath, parsePushBody, statusJson, INCONSISTENT } from "./index.ts";
 
 const T0 = 1_700_000_000_000;
 const key = (p: string) => parseGroupingKeyPath(p);
@@ -20,12 +21,12 @@ function scrape(pg: PushGroups): Map<string, number> {
   return out;
 }
 
-function rejection(fn: () => void): PushgatewayError {
+function rejection(fn: () => void): ApiError {
   try {
     fn();
   } catch (e) {
-    expect(e).toBeInstanceOf(PushgatewayError);
-    return e as PushgatewayError;
+    expect(e).toBeInstanceOf(ApiError);
+    return e as ApiError;
   }
   throw new Error("push was accepted");
 }

@@ -8,7 +8,7 @@
 import type { Labels } from "../labels/labels.ts";
 import { labelsKey, labelsToString } from "../labels/labels.ts";
 import type { MetricFamily, MetricType } from "../exposition/index.ts";
-import { PushgatewayError } from "./errors.ts";
+import { ApiError } from "../api/errors.ts";
 import type { GroupingKey } from "./grouping-key.ts";
 import type { Group } from "./group.ts";
 import { PUSH_FAILURE_TIME_METRIC, PUSH_TIME_METRIC, sanitizeFamily } from "./group.ts";
@@ -105,7 +105,7 @@ export class PushGroups {
     const pushed = new Map<string, MetricFamily>();
     try {
       if (families.some((f) => f.samples.some((s) => s.timestampMs !== undefined))) {
-        throw new PushgatewayError(INCONSISTENT + "pushed metrics must not have timestamps");
+        throw new ApiError("bad_data", INCONSISTENT + "pushed metrics must not have timestamps");
       }
       // Pushed families named like the timestamp gauges are overridden by them.
       for (const f of families) if (!SYNTHETIC.has(f.name)) pushed.set(f.name, sanitizeFamily(f, key.labels));
@@ -147,7 +147,7 @@ export class PushGroups {
         const other = familyOf(g, name);
         if (other === undefined) continue;
         if (other.type !== f.type) {
-          throw new PushgatewayError(
+          throw new ApiError("bad_data", 
             `${INCONSISTENT}metric family ${name} is pushed as ${f.type} but is a ${other.type} in group ${labelsToString(g.labels)}`,
           );
         }
@@ -156,7 +156,7 @@ export class PushGroups {
         for (const s of other.samples) {
           const id = (s.suffix ?? "") + "\x00" + labelsKey(s.labels);
           if (seen.has(id)) {
-            throw new PushgatewayError(
+            throw new ApiError("bad_data", 
               `${INCONSISTENT}collected metric ${name}${s.suffix ?? ""}${labelsToString(s.labels)} was collected before with the same name and label values`,
             );
           }
@@ -165,13 +165,13 @@ export class PushGroups {
       }
       for (const [suffix, types] of Object.entries(SUFFIXES)) {
         if (types.includes(f.type) && typeOf(name + suffix) !== undefined) {
-          throw new PushgatewayError(`${INCONSISTENT}metric family ${name}${suffix} collides with ${f.type} ${name}`);
+          throw new ApiError("bad_data", `${INCONSISTENT}metric family ${name}${suffix} collides with ${f.type} ${name}`);
         }
         if (name.endsWith(suffix) && name.length > suffix.length) {
           const base = name.slice(0, -suffix.length);
           const baseType = typeOf(base);
           if (baseType !== undefined && types.includes(baseType)) {
-            throw new PushgatewayError(`${INCONSISTENT}metric family ${name} collides with ${baseType} ${base}`);
+            throw new ApiError("bad_data", `${INCONSISTENT}metric family ${name} collides with ${baseType} ${base}`);
           }
         }
       }

@@ -4,13 +4,14 @@
  * /api/v1/metrics JSON must agree.
  */
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { ApiError } from "../api/errors.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ensureCommand } from "../../test/support/apt.ts";
 import { labelsToString, getLabel } from "../labels/labels.ts";
 import { parseFormat } from "../textparse/index.ts";
-import { PushGroups, PushgatewayError, parseGroupingKeyPath, parsePushBody } from "./index.ts";
+import { PushGroups, parseGroupingKeyPath, parsePushBody } from "./index.ts";
 
 interface Op {
   method: "PUT" | "POST" | "DELETE";
@@ -54,7 +55,7 @@ function applyLocal(pg: PushGroups, op: Op, now: number): { status: number; body
     else pg.post(key, fams, now);
     return { status: 200, body: "" };
   } catch (e) {
-    if (e instanceof PushgatewayError) return { status: e.status, body: e.message };
+    if (e instanceof ApiError) return { status: e.status, body: e.message };
     throw e;
   }
 }

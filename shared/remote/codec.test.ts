@@ -1,10 +1,11 @@
 import { describe, it, expect } from "vitest";
+import { ApiError } from "../api/errors.ts";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { compress } from "snappyjs";
 import { labelsFromRecord } from "../labels/labels.ts";
 import { STALE_NAN, isStaleNaN } from "../tsdb/querier.ts";
 import type { SeriesData } from "../tsdb/querier.ts";
-import { decodeWriteRequest, decodeWriteRequestProto, encodeWriteRequest, encodeWriteRequestProto, RemoteWriteError } from "./index.ts";
+import { decodeWriteRequest, decodeWriteRequestProto, encodeWriteRequest, encodeWriteRequestProto } from "./index.ts";
 import type { MetricMetadata } from "./index.ts";
 
 function series(rec: Record<string, string>, samples: [number, number][]): SeriesData {
@@ -127,7 +128,7 @@ describe("remote-write codec", () => {
 
   it("rejects a body that is not snappy", () => {
     const err = catchError(() => decodeWriteRequest(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])));
-    expect(err).toBeInstanceOf(RemoteWriteError);
+    expect(err).toBeInstanceOf(ApiError);
     expect(err.status).toBe(400);
     expect(err.message).toMatch(/snappy/);
   });
@@ -140,11 +141,11 @@ describe("remote-write codec", () => {
   it("rejects truncated protobuf naming the byte", () => {
     const proto = encodeWriteRequestProto([series({ __name__: "x", job: "j" }, [[1, 1], [2, 2]])]);
     const err = catchError(() => decodeWriteRequestProto(proto.subarray(0, proto.length - 5)));
-    expect(err).toBeInstanceOf(RemoteWriteError);
+    expect(err).toBeInstanceOf(ApiError);
     expect(err.message).toMatch(/truncated protobuf WriteRequest: TimeSeries length at byte 1 declares \d+ bytes/);
     // Cut inside a compressed body too: the decoder must fail, not return partial data.
     const err2 = catchError(() => decodeWriteRequest(compress(proto.subarray(0, proto.length - 3))));
-    expect(err2).toBeInstanceOf(RemoteWriteError);
+    expect(err2).toBeInstanceOf(ApiError);
   });
 
   it("rejects garbage tags with the byte offset", () => {
@@ -189,11 +190,11 @@ describe("remote-write codec", () => {
   });
 });
 
-function catchError(fn: () => unknown): RemoteWriteError {
+function catchError(fn: () => unknown): ApiError {
   try {
     fn();
   } catch (e) {
-    return e as RemoteWriteError;
+    return e as ApiError;
   }
   throw new Error("expected an error");
 }

@@ -1,13 +1,14 @@
 import { describe, it, expect } from "vitest";
-import { checkRemoteWriteHeaders, RemoteWriteError } from "./index.ts";
+import { ApiError } from "../api/errors.ts";
+import { checkRemoteWriteHeaders } from "./index.ts";
 
 function status(ct: string | null, enc?: string | null): number | string {
   try {
     checkRemoteWriteHeaders(ct, enc);
     return "ok";
   } catch (e) {
-    expect(e).toBeInstanceOf(RemoteWriteError);
-    return (e as RemoteWriteError).status;
+    expect(e).toBeInstanceOf(ApiError);
+    return (e as ApiError).status;
   }
 }
 

@@ -8,14 +8,14 @@
  * Like Prometheus's receiver, a series with invalid labels (no `__name__`,
  * an empty name, repeated names, bad UTF-8) is dropped and reported in
  * `invalid` while the rest of the request is kept; a malformed body fails as
- * a whole with a RemoteWriteError (400).
+ * a whole with a ApiError (400).
  */
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { uncompress } from "snappyjs";
 import type { Label, Labels } from "../labels/labels.ts";
 import { METRIC_NAME, labelsToString } from "../labels/labels.ts";
 import type { SeriesData } from "../tsdb/querier.ts";
-import { RemoteWriteError } from "./errors.ts";
+import { ApiError } from "../api/errors.ts";
 import { copyWireDouble } from "./float-bytes.ts";
 import { StringTable } from "./string-table.ts";
 import type { MetadataType, MetricMetadata, WriteRequestData } from "./types.ts";
@@ -28,7 +28,7 @@ export interface DecodeOptions {
 
 const DEFAULT_MAX_DECODED = 64 * 1024 * 1024;
 
-/** Decodes a snappy-compressed remote-write 1.0 body. Throws RemoteWriteError (400) when it is malformed. */
+/** Decodes a snappy-compressed remote-write 1.0 body. Throws ApiError (400) when it is malformed. */
 export function decodeWriteRequest(body: Uint8Array | ArrayBuffer, opts: DecodeOptions = {}): WriteRequestData {
   const max = opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED;
   const compressed = body instanceof Uint8Array ? body : new Uint8Array(body);
@@ -36,7 +36,7 @@ export function decodeWriteRequest(body: Uint8Array | ArrayBuffer, opts: DecodeO
   try {
     raw = uncompress(compressed, max);
   } catch (e) {
-    throw new RemoteWriteError(`invalid snappy-compressed body (${compressed.length} bytes): ${(e as Error).message}`);
+    throw new ApiError("bad_data", `invalid snappy-compressed body (${compressed.length} bytes): ${(e as Error).message}`);
   }
   return decodeWriteRequestProto(raw);
 }
@@ -79,8 +79,8 @@ export function decodeWriteRequestProto(buf: Uint8Array): WriteRequestData {
       else r.skip(tag & 7, tag >>> 3);
     }
   } catch (e) {
-    if (e instanceof RemoteWriteError) throw e;
-    throw new RemoteWriteError(`invalid protobuf WriteRequest at byte ${Math.min(r.pos, r.len)} of ${r.len}: ${(e as Error).message}`);
+    if (e instanceof ApiError) throw e;
+    throw new ApiError("bad_data", `invalid protobuf WriteRequest at byte ${Math.min(r.pos, r.len)} of ${r.len}: ${(e as Error).message}`);
   }
   return out;
 }
@@ -98,13 +98,13 @@ function messageEnd(r: BinaryReader, parentEnd: number, what: string): number {
   const len = r.uint32();
   const end = r.pos + len;
   if (end > parentEnd) {
-    throw new RemoteWriteError(`truncated protobuf WriteRequest: ${what} length at byte ${start} declares ${len} bytes but only ${parentEnd - r.pos} remain`);
+    throw new ApiError("bad_data", `truncated protobuf WriteRequest: ${what} length at byte ${start} declares ${len} bytes but only ${parentEnd - r.pos} remain`);
   }
   return end;
 }
 
 function checkEnd(r: BinaryReader, end: number, what: string): void {
-  if (r.pos !== end) throw new RemoteWriteError(`invalid protobuf WriteRequest: a field of ${what} overruns its message end at byte ${end}`);
+  if (r.pos !== end) throw new ApiError("bad_data", `invalid protobuf WriteRequest: a field of ${what} overruns its message end at byte ${end}`);
 }
 
 const lenientUtf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
@@ -229,7 +229,7 @@ function readSample(c: Ctx, end: number, i: number): number {
   while (r.pos < end) {
     const tag = readTag(r);
     if (tag === TAG_SAMPLE_VALUE) {
-      if (r.pos + 8 > end) throw new RemoteWriteError(`truncated protobuf WriteRequest: Sample value at byte ${r.pos} runs past its message`);
+      if (r.pos + 8 > end) throw new ApiError("bad_data", `truncated protobuf WriteRequest: Sample value at byte ${r.pos} runs past its message`);
       copyWireDouble(c.buf, r.pos, c.cols.vBytes, i);
       r.pos += 8;
     } else if (tag === TAG_SAMPLE_TIMESTAMP) {

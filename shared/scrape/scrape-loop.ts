@@ -12,6 +12,8 @@ import { processBuilder } from "../relabel/relabel.ts";
 import type { RelabelConfig } from "../relabel/config.ts";
 import type { Appender } from "../tsdb/querier.ts";
 import { STALE_NAN } from "../tsdb/querier.ts";
+import { seriesLabelBytesProblem } from "../limits/ingest-limits.ts";
+import { quoteCapped } from "../format/cap-text.ts";
 import { ExpositionParser } from "../textparse/parser.ts";
 import type { ExpositionFormat } from "../textparse/content-type.ts";
 import type { MetricMetadata, MetricType } from "../textparse/family.ts";
@@ -133,9 +135,12 @@ function checkLabelLimits(ls: Labels, o: ScrapeLoopOptions): void {
       throw new Error(`label_name_length_limit exceeded (metric: ${name}, label name: ${l.name}, length: ${l.name.length}, limit: ${o.labelNameLengthLimit})`);
     }
     if (o.labelValueLengthLimit > 0 && l.value.length > o.labelValueLengthLimit) {
-      throw new Error(`label_value_length_limit exceeded (metric: ${name}, label name: ${l.name}, value: "${l.value}", length: ${l.value.length}, limit: ${o.labelValueLengthLimit})`);
+      throw new Error(`label_value_length_limit exceeded (metric: ${name}, label name: ${l.name}, value: ${quoteCapped(l.value)}, length: ${l.value.length}, limit: ${o.labelValueLengthLimit})`);
     }
   }
+  // Whatever the job's limits, a series must fit a WAL row.
+  const tooBig = seriesLabelBytesProblem(ls);
+  if (tooBig !== undefined) throw new Error(tooBig);
 }
 
 interface Parsed {

@@ -29,6 +29,7 @@ export type TokenType =
   | "declare"
   | "assign"
   | "comma"
+  | "punct"
   | "eof"
   | "error";
 
@@ -254,6 +255,10 @@ export function lex(input: string): Token[] {
         if (KEYWORDS.has(word)) emit(word === "nil" ? "nil" : "keyword", start, word, line);
         else if (word === "true" || word === "false") emit("bool", start, word, line);
         else emit("identifier", start, word, line);
+      } else if (c >= "!" && c <= "~") {
+        // Go emits other printable ASCII as a character item; the parser then reports it as unexpected.
+        emit("punct", p, c, line);
+        p++;
       } else {
         emit("error", p, `unrecognized character in action: ${JSON.stringify(c)}`, line);
         return out;

@@ -314,7 +314,7 @@ class Parser {
       if (n.type === "assign" || n.type === "declare") {
         pipe.isAssign = n.type === "assign";
         this.nextNonSpace();
-        if (pipe.isAssign && !this.vars.includes(v.value)) this.error(`undefined variable "${v.value}"`, v.line);
+        // Assigning an undeclared variable parses; execution reports it (as Go does).
         pipe.decl.push(v.value);
         this.vars.push(v.value);
         break;

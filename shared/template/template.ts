@@ -442,9 +442,11 @@ class State {
     const hasArgs = args.length > 1 || final !== MISSING;
     if (typeof receiver === "object") {
       // Methods are functions on a class's prototype (a struct's, or a named map or slice type's);
-      // an own function-valued property is a field (Go's func field). Object's and Array's own methods are not Go methods.
-      const inherited =
-        !(receiver instanceof Map) && !Object.hasOwn(receiver, name) && !(name in Object.prototype) && !(Array.isArray(receiver) && name in Array.prototype);
+      // an own function-valued property is a field (Go's func field). Object's, Array's and Map's own methods are not Go methods.
+      // A Map subclass is Go's named map type (Alertmanager's template.KV): its own methods come before keys.
+      const namedMap = receiver instanceof Map && Object.getPrototypeOf(receiver) !== Map.prototype && !(name in Map.prototype);
+      const inherited = namedMap ||
+        (!(receiver instanceof Map) && !Object.hasOwn(receiver, name) && !(name in Object.prototype) && !(Array.isArray(receiver) && name in Array.prototype));
       const member = inherited ? (receiver as Record<string, unknown>)[name] : undefined;
       if (typeof member === "function") return this.evalCall(dot, member as TemplateFunc, undefined, node, name, args, final, receiver);
       if (isMap(receiver)) {

@@ -18,6 +18,7 @@ import { ParseError } from "./errors.ts";
 import { FamilyChecker, type MetadataKind, type MetricType } from "./family.ts";
 import { floatErrorMessage, formatOpenMetricsFloat, parseGoFloat, parseGoFloatAt } from "./go-float.ts";
 import { decodeBody } from "./input.ts";
+import { capText, quoteCapped } from "../format/cap-text.ts";
 import { detach, hashStep, internSpan, SpanTable, VIEW_MIN_LENGTH } from "./intern.ts";
 
 export type EntryKind = "series" | "help" | "type" | "unit" | "comment" | "eof";
@@ -114,6 +115,9 @@ function unescape(s: string, start: number, end: number, quotes: boolean): strin
   return detach(out + s.slice(from, end));
 }
 
+/** Up to this many labels, quadratic loops beat building a Set or calling sort. */
+const QUADRATIC_MAX = 64;
+
 /**
  * One line's label pairs: names as strings, values as offsets into the text
  * (a negative end marks escapes), so a line costs no value strings until a
@@ -153,6 +157,16 @@ class LabelScratch {
   duplicate(): string | undefined {
     const { names, count } = this;
     if (count > 0 && names[0] === METRIC_NAME) return METRIC_NAME;
+    if (count > QUADRATIC_MAX) {
+      // Linear for long lists (a hostile line), in the same order as below.
+      const seen = new Set<string>([names[0]!]);
+      for (let a = 1; a < count; a++) {
+        const x = names[a]!;
+        if (x === METRIC_NAME || seen.has(x)) return x;
+        seen.add(x);
+      }
+      return undefined;
+    }
     for (let a = 1; a < count; a++) {
       const x = names[a]!;
       if (x === METRIC_NAME) return x;
@@ -168,8 +182,16 @@ function sameText(b: Uint16Array, a: number, c: number, len: number): boolean {
   return true;
 }
 
-/** Sorts by name in place (insertion sort: exposition labels are nearly sorted). */
+/**
+ * Sorts by name in place (insertion sort: exposition labels are nearly
+ * sorted); long lists take the library sort, so a hostile line with 100,000
+ * labels costs n log n, not n².
+ */
 function sortLabels(ls: Label[]): void {
+  if (ls.length > QUADRATIC_MAX) {
+    ls.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return;
+  }
   for (let i = 1; i < ls.length; i++) {
     const x = ls[i]!;
     let j = i - 1;
@@ -360,6 +382,11 @@ export class ExpositionParser {
     return "eof";
   }
 
+  /** The current line up to `end`, quoted, at most QUOTE_LIMIT characters of it (format/cap-text.ts). */
+  #quoteLine(end: number): string {
+    return quoteCapped(this.#s.slice(this.#lineStart, end), quoteString);
+  }
+
   #fail(detail: string, line = this.line): never {
     this.#error = new ParseError(line, detail);
     throw this.#error;
@@ -370,7 +397,7 @@ export class ExpositionParser {
     const s = this.#s;
     const got = i >= this.#n ? "end of input" : quoteString(s[i]!);
     const upTo = Math.min(i + 1, this.#n);
-    return `${what}, got ${got} while parsing: ${quoteString(s.slice(this.#lineStart, upTo))}`;
+    return `${what}, got ${got} while parsing: ${this.#quoteLine(upTo)}`;
   }
 
   #endOfLine(p: number): number {
@@ -451,7 +478,7 @@ export class ExpositionParser {
           return this.#meta("HELP", "help");
         }
         const t = TEXT_TYPES[rest];
-        if (t === undefined || !Object.hasOwn(TEXT_TYPES, rest)) this.#fail(`invalid metric type ${quoteString(rest)}`);
+        if (t === undefined || !Object.hasOwn(TEXT_TYPES, rest)) this.#fail(`invalid metric type ${quoteCapped(rest, quoteString)}`);
         this.type = t;
         this.#lastType = t;
         return this.#meta("TYPE", "type");
@@ -497,14 +524,14 @@ export class ExpositionParser {
     const text = s.slice(nameEnd + 1, eol);
     if (word === "TYPE") {
       const t = OM_TYPES[text];
-      if (t === undefined || !Object.hasOwn(OM_TYPES, text)) this.#fail(`invalid metric type ${quoteString(text)}`);
+      if (t === undefined || !Object.hasOwn(OM_TYPES, text)) this.#fail(`invalid metric type ${quoteCapped(text, quoteString)}`);
       this.type = t;
       this.#lastType = t;
       return this.#meta("TYPE", "type");
     }
     const m = this.metricName;
     if (text !== "" && !(m.length > text.length && m.endsWith(text) && m[m.length - text.length - 1] === "_")) {
-      this.#fail(`unit ${quoteString(text)} not a suffix of metric ${quoteString(m)}`);
+      this.#fail(`unit ${quoteCapped(text, quoteString)} not a suffix of metric ${quoteCapped(m, quoteString)}`);
     }
     this.text = detach(text);
     return this.#meta("UNIT", "unit");
@@ -541,9 +568,9 @@ export class ExpositionParser {
     } else {
       i = this.#labelSet(p + 1, labels, false);
     }
-    if (!this.#nameSet) this.#fail(`metric name not set while parsing: ${quoteString(s.slice(p, i))}`);
+    if (!this.#nameSet) this.#fail(`metric name not set while parsing: ${quoteCapped(s.slice(p, i), quoteString)}`);
     const dup = labels.duplicate();
-    if (dup !== undefined) this.#fail(`label name ${quoteString(dup)} is not unique`);
+    if (dup !== undefined) this.#fail(`label name ${quoteCapped(dup, quoteString)} is not unique`);
     this.#seriesEnd = i;
 
     // Value.
@@ -558,7 +585,7 @@ export class ExpositionParser {
     for (let c = b[v]; v < n && c !== SP && c !== NL && (om || (c !== TAB && c !== LBRACE)); c = b[++v]);
     if (v === vStart) this.#fail(this.#expected("expected value after metric", v));
     const value = parseGoFloatAt(s, b, vStart, v);
-    if (value === undefined) this.#fail(`${floatErrorMessage(s.slice(vStart, v))} while parsing: ${quoteString(s.slice(p, v))}`);
+    if (value === undefined) this.#fail(`${floatErrorMessage(capText(s.slice(vStart, v)))} while parsing: ${quoteCapped(s.slice(p, v), quoteString)}`);
     this.value = value;
     this.timestamp = undefined;
     i = om ? this.#omSampleEnd(v) : this.#textSampleEnd(v);
@@ -593,7 +620,7 @@ export class ExpositionParser {
   #parseTimestampMs(start: number, end: number): number {
     const t = this.#s.slice(start, end);
     if (end - start > 15 && BigInt(t) > MAX_INT64) {
-      this.#fail(`strconv.ParseInt: parsing ${quoteString(t)}: value out of range while parsing: ${quoteString(this.#s.slice(this.#lineStart, end))}`);
+      this.#fail(`strconv.ParseInt: parsing ${quoteCapped(t, quoteString)}: value out of range while parsing: ${this.#quoteLine(end)}`);
     }
     return Number(t);
   }
@@ -621,7 +648,7 @@ export class ExpositionParser {
   #omTimestamp(start: number, end: number, what: string): number {
     const ts = parseGoFloatAt(this.#s, this.#b, start, end);
     if (ts === undefined) {
-      this.#fail(`${floatErrorMessage(this.#s.slice(start, end))} while parsing: ${quoteString(this.#s.slice(this.#lineStart, end))}`);
+      this.#fail(`${floatErrorMessage(capText(this.#s.slice(start, end)))} while parsing: ${this.#quoteLine(end)}`);
     }
     if (!Number.isFinite(ts)) this.#fail(`invalid ${what} ${ts}`);
     // Seconds to ms, truncated toward zero like Go's int64(ts * 1000).
@@ -637,14 +664,14 @@ export class ExpositionParser {
     ex.reset();
     let i = this.#labelSet(p, ex, true);
     const dup = ex.duplicate();
-    if (dup !== undefined) this.#fail(`exemplar label name ${quoteString(dup)} is not unique`);
+    if (dup !== undefined) this.#fail(`exemplar label name ${quoteCapped(dup, quoteString)} is not unique`);
     if (b[i] !== SP) this.#fail(this.#expected("expected value after exemplar labels", i));
     const vStart = i + 1;
     i = vStart;
     for (let c = b[i]; i < n && c !== SP && c !== NL; c = b[++i]);
     if (i === vStart) this.#fail(this.#expected("expected value after exemplar labels", i));
     const value = parseGoFloatAt(s, b, vStart, i);
-    if (value === undefined) this.#fail(`${floatErrorMessage(s.slice(vStart, i))} while parsing: ${quoteString(s.slice(this.#lineStart, i))}`);
+    if (value === undefined) this.#fail(`${floatErrorMessage(capText(s.slice(vStart, i)))} while parsing: ${this.#quoteLine(i)}`);
     this.#exValue = value;
     this.#exTs = undefined;
     if (i < n && b[i] === SP) {
@@ -684,15 +711,15 @@ export class ExpositionParser {
         const d = b[next];
         if (d === COMMA || d === RBRACE) {
           if (exemplar) this.#fail(this.#expected("expected label name", next));
-          if (this.#nameSet) this.#fail(`metric name already set while parsing: ${quoteString(s.slice(this.#lineStart, next + 1))}`);
-          if (str === "") this.#fail(`metric name is empty while parsing: ${quoteString(s.slice(this.#lineStart, next + 1))}`);
+          if (this.#nameSet) this.#fail(`metric name already set while parsing: ${this.#quoteLine(next + 1)}`);
+          if (str === "") this.#fail(`metric name is empty while parsing: ${this.#quoteLine(next + 1)}`);
           this.metricName = str;
           this.#nameStart = -1;
           this.#nameSet = true;
           i = d === COMMA ? next + 1 : next;
           continue;
         }
-        if (str === "") this.#fail(`label name is empty while parsing: ${quoteString(s.slice(this.#lineStart, end))}`);
+        if (str === "") this.#fail(`label name is empty while parsing: ${this.#quoteLine(end)}`);
         name = str;
         i = next;
       } else if (c < 128 && CLASS[c]! & L_START) {
@@ -763,11 +790,11 @@ export class ExpositionParser {
       found = true;
       const v = scratch.value(k, this.#s);
       if (parseGoFloat(v) === undefined) {
-        this.#fail(`expected float as value for '${label}' label, got ${quoteString(v)}`);
+        this.#fail(`expected float as value for '${label}' label, got ${quoteCapped(v, quoteString)}`);
       }
     }
     if (!found && label === "le" && this.metricName.endsWith("_bucket")) {
-      this.#fail(`histogram bucket ${quoteString(this.metricName)} has no "le" label`);
+      this.#fail(`histogram bucket ${quoteCapped(this.metricName, quoteString)} has no "le" label`);
     }
   }
 }

@@ -24,10 +24,12 @@ export function sameBits(a: number, b: number): boolean {
  * the series' last sample is out of order, the same timestamp with the same
  * value bits is an exact duplicate that is silently dropped (federation
  * produces them), and the same timestamp with another value is refused.
- * `lastT` is -Infinity for a series without samples.
+ * `lastT` is -Infinity for a series without samples. Outside
+ * [minValidTime, maxValidTime] is Prometheus's "out of bounds" (too old for
+ * the head, or too far in the future), counted as tooOld.
  */
-export function classifySample(lastT: number, lastV: number, t: number, v: number, minValidTime: number): AppendVerdict {
-  if (t < minValidTime) return "tooOld";
+export function classifySample(lastT: number, lastV: number, t: number, v: number, minValidTime: number, maxValidTime = Infinity): AppendVerdict {
+  if (t < minValidTime || t > maxValidTime) return "tooOld";
   if (t > lastT) return "append";
   if (t < lastT) return "outOfOrder";
   return sameBits(lastV, v) ? "ignore" : "duplicate";

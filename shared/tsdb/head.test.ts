@@ -279,3 +279,17 @@ describe("Head persistence and block hooks", () => {
     expect(await h.labelNames([], ALL)).toEqual([]);
   });
 });
+
+describe("Head maxValidTime", () => {
+  it("refuses samples after maxValidTime as out of bounds (tooOld), creating no series for them", async () => {
+    const h = new Head();
+    h.maxValidTime = 10_000;
+    const ls = labelsFromRecord({ __name__: "m" });
+    const r = h.appendBatch([
+      { labels: ls, t: Float64Array.of(1000, 10_000, 10_001), v: Float64Array.of(1, 2, 3) },
+      { labels: labelsFromRecord({ __name__: "future_only" }), t: Float64Array.of(4102444800000), v: Float64Array.of(1) },
+    ]);
+    expect(r).toEqual({ accepted: 2, outOfOrder: 0, duplicate: 0, tooOld: 2 });
+    expect(h.stats()).toMatchObject({ numSeries: 1, maxTime: 10_000 });
+  });
+});

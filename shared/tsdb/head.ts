@@ -126,6 +126,8 @@ export class Head implements Querier {
   readonly chunkRange: number;
   /** Samples older than this are refused as too old (set after a block flush). */
   minValidTime = -Infinity;
+  /** Samples newer than this are refused as out of bounds (the wall clock plus a grace, set by the caller). */
+  maxValidTime = Infinity;
 
   #nextRef = 1;
   #byRef = new Map<number, HeadSeries>();
@@ -171,6 +173,7 @@ export class Head implements Querier {
     for (const sd of batch) validateSeriesData(sd);
     const r = emptyAppendResult();
     const minValid = this.minValidTime;
+    const maxValid = this.maxValidTime;
     for (const sd of batch) {
       let s = this.#byKey.get(this.#key(sd.labels, false) ?? "");
       let appended = false;
@@ -178,7 +181,7 @@ export class Head implements Querier {
         const t = sd.t[i]!;
         if (s === undefined) {
           // Create series only for a sample that will be stored.
-          if (t < minValid) {
+          if (t < minValid || t > maxValid) {
             r.tooOld++;
             continue;
           }
@@ -186,7 +189,7 @@ export class Head implements Querier {
         }
         // The common case, newer than the last sample, needs no look at the last value.
         const lastT = s.lastT;
-        const verdict = t > lastT && t >= minValid ? "append" : classifySample(lastT, s.lastV, t, sd.v[i]!, minValid);
+        const verdict = t > lastT && t >= minValid && t <= maxValid ? "append" : classifySample(lastT, s.lastV, t, sd.v[i]!, minValid, maxValid);
         if (verdict === "append") {
           this.#appendSample(s, t, sd.v[i]!);
           appended = true;
@@ -304,6 +307,12 @@ export class Head implements Querier {
       if (chunks.length > 0) out.push({ labels: s.labels, chunks });
     }
     return out;
+  }
+
+  /** Every series' labels, in no particular order (cardinality statistics). */
+  *seriesLabels(): IterableIterator<Labels> {
+    for (const s of this.#inOrder) yield s.labels;
+    for (const s of this.#unordered) yield s.labels;
   }
 
   /** Drops chunks whose samples all lie before t, and series left without chunks. */

@@ -69,5 +69,6 @@ const bits = new DataView(new ArrayBuffer(8));
 export function isStaleNaN(v: number): boolean {
   if (v === v) return false;
   bits.setFloat64(0, v);
-  return bits.getUint32(0) === 0x7ff00000 && bits.getUint32(4) === 0x00000002;
+  // The marker is a signaling NaN; V8's optimized code may quiet it (set bit 51) on the way.
+  return (bits.getUint32(0) & ~0x00080000) === 0x7ff00000 && bits.getUint32(4) === 0x00000002;
 }

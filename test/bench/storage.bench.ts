@@ -213,6 +213,40 @@ async function headBytesPerSeries(): Promise<BenchFigure[]> {
     await bytesPerSeries("head_bytes_per_series", 100_000, 30),
     // A full 2 h block range: four closed chunks and an open one per series.
     await bytesPerSeries("head_bytes_per_series_2h", 10_000, 481),
+    // The peak: a block is cut once the head spans more than 3 h (1.5 block ranges).
+    await bytesPerSeries("head_bytes_per_series_3h", 10_000, 721),
+  ];
+}
+
+/** A separate function, as fillHead: the parsed dataset must not stay reachable from the caller. */
+function fillHeadFromDataset(): { head: Head; samples: number } {
+  const data = parseDataset();
+  const head = new Head();
+  const samples = data.reduce((n, s) => n + s.t.length, 0);
+  if (head.appendBatch(data).accepted !== samples) throw new Error("head memory bench: dataset samples refused");
+  head.markClean();
+  return { head, samples };
+}
+
+/**
+ * Heap per series of a head holding the real node_exporter dataset (80 min at
+ * 15 s), and that figure carried to the 3 h peak with the dataset's own chunk
+ * density for the 400 more samples a series then holds.
+ */
+async function headBytesPerSeriesReal(): Promise<BenchFigure[]> {
+  const gc = getGc();
+  const before = await settledMemory(gc);
+  const { head, samples } = fillHeadFromDataset();
+  const after = await settledMemory(gc);
+  const st = head.stats();
+  const perSeries = (after - before) / st.numSeries;
+  const perSample = head.chunksInRange(-Infinity, Infinity).reduce((n, s) => n + s.chunks.reduce((m, c) => m + c.bytes.length, 0), 0) / samples;
+  const samplesPerSeries = samples / st.numSeries;
+  const peak = perSeries + (721 - samplesPerSeries) * perSample;
+  const note = `${st.numSeries} series × ${samplesPerSeries.toFixed(0)} samples of node-exporter-80m, ${perSample.toFixed(3)} B/sample of chunk data`;
+  return [
+    { name: "head_bytes_per_series_node_80m", value: Math.round(perSeries), unit: "B/series", note },
+    { name: "head_bytes_per_series_node_3h", value: Math.round(peak), unit: "B/series", note: `80 min measured + ${(721 - samplesPerSeries).toFixed(0)} samples × ${perSample.toFixed(3)} B; ${note}` },
   ];
 }
 
@@ -220,5 +254,6 @@ export default [
   { names: ["head_append_samples_per_s"], run: appendThroughput },
   { names: ["head_select_samples_per_s"], run: selectThroughput },
   { names: ["chunk_bytes_per_sample", "chunk_file_bytes_per_sample"], run: chunkDensity },
-  { names: ["head_bytes_per_series", "head_bytes_per_series_2h"], run: headBytesPerSeries },
+  { names: ["head_bytes_per_series", "head_bytes_per_series_2h", "head_bytes_per_series_3h"], run: headBytesPerSeries },
+  { names: ["head_bytes_per_series_node_80m", "head_bytes_per_series_node_3h"], run: headBytesPerSeriesReal },
 ] satisfies BenchCase[];

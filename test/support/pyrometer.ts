@@ -7,8 +7,11 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
+import { SECRET_SETTINGS } from "../../scripts/lib/settings.ts";
 
 const root = resolve(import.meta.dirname, "../..");
+/** The tests' own copy of the default config: users edit config/prometheus.yml, tests must not depend on it. */
+export const TEST_CONFIG = resolve(root, "test/e2e/prometheus.yml");
 
 export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -24,6 +27,8 @@ export function freePort(): Promise<number> {
 export interface Running {
   url: string;
   port: number;
+  /** The pid of scripts/start.ts (wrangler and workerd are its descendants). */
+  pid: number;
   output: () => string;
   stop: () => Promise<void>;
 }
@@ -35,19 +40,36 @@ export interface StartOptions {
   env?: Record<string, string>;
 }
 
+/** The environment scripts/start.ts gets: the tests' own config unless one is given, no developer's tokens. */
+export function startEnv(o: StartOptions, port: number): Record<string, string | undefined> {
+  return {
+    // A token in the developer's shell must not change what the tests see.
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !(SECRET_SETTINGS as readonly string[]).includes(k))),
+    PORT: String(port),
+    PYROMETER_STATE: o.state,
+    PYROMETER_CONFIG: o.config ?? TEST_CONFIG,
+    ...o.env,
+  };
+}
+
 /** Starts Pyrometer and resolves once /-/ready answers 200. */
 export async function startPyrometer(o: StartOptions): Promise<Running> {
-  const port = o.port ?? (await freePort());
+  // A free port can be taken by another process before wrangler binds it (other
+  // test runs share the machine): a port of our choosing is then tried again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(o, o.port ?? (await freePort()));
+    } catch (e) {
+      if (o.port !== undefined || attempt >= 3 || !/Address already in use/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startOnce(o: StartOptions, port: number): Promise<Running> {
   let out = "";
   const child: ChildProcess = spawn(process.execPath, [resolve(root, "scripts/start.ts")], {
     cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      PYROMETER_STATE: o.state,
-      ...(o.config ? { PYROMETER_CONFIG: o.config } : {}),
-      ...o.env,
-    },
+    env: startEnv(o, port),
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -76,7 +98,7 @@ export async function startPyrometer(o: StartOptions): Promise<Running> {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`pyrometer exited with ${child.exitCode}:\n${out}`);
     // Ready and scheduled: start.ts prints this once it has armed the scheduler.
-    if (out.includes("pyrometer: ready on")) return { url, port, output: () => out, stop };
+    if (out.includes("pyrometer: ready on")) return { url, port, pid: child.pid!, output: () => out, stop };
     await new Promise((r) => setTimeout(r, 250));
   }
   await stop();

@@ -10,14 +10,16 @@ import bundledTemplates from "../../config/alertmanager-templates.ts";
 import { parseAlertmanagerConfig } from "../../shared/alertmanager/config.ts";
 import type { AlertmanagerConfig } from "../../shared/alertmanager/config.ts";
 import { checkTemplateFiles } from "../../shared/alertmanager/render.ts";
+import { fileSetting } from "../config/file-setting.ts";
 
 let cached: { text: string; config: AlertmanagerConfig } | undefined;
 let cachedTemplates: { json: string; texts: string[] } | undefined;
 
 export function loadAlertmanagerConfig(env: Env): AlertmanagerConfig {
-  const text = env.ALERTMANAGER_CONFIG ?? bundledConfig;
+  const set = fileSetting(env, "ALERTMANAGER_CONFIG");
+  const text = set ?? bundledConfig;
   if (cached?.text !== text) {
-    const name = env.ALERTMANAGER_CONFIG ? (env.ALERTMANAGER_CONFIG_FILE ?? "alertmanager.yml") : "config/alertmanager.yml";
+    const name = set !== undefined ? (env.ALERTMANAGER_CONFIG_FILE ?? "alertmanager.yml") : "config/alertmanager.yml";
     cached = { text, config: parseAlertmanagerConfig(text, name) };
   }
   return cached.config;
@@ -29,7 +31,7 @@ export function alertmanagerStub(env: Env) {
 
 /** The texts of the notification template files (ALERTMANAGER_TEMPLATES, else the bundled ones), checked to parse. */
 export function loadTemplateTexts(env: Env): string[] {
-  const json = env.ALERTMANAGER_TEMPLATES ?? JSON.stringify(bundledTemplates);
+  const json = fileSetting(env, "ALERTMANAGER_TEMPLATES") ?? JSON.stringify(bundledTemplates);
   if (cachedTemplates?.json !== json) {
     let files: Record<string, string>;
     try {

@@ -5,6 +5,12 @@
  * batch is first written as one WAL row in the object's SQLite, so an
  * acknowledged sample survives eviction and restarts. Chunks are
  * checkpointed into SQLite periodically, which lets the WAL be truncated.
+ *
+ * Rows written (and deleted: a delete is billed as a write) are what the head
+ * costs, so: a checkpoint packs every chunk to store into one row per block
+ * range (shared/tsdb/checkpoint/plan.ts), and rows that became redundant are
+ * never deleted but overwritten by the next write (RowSlots): a WAL row costs
+ * one row written, a checkpoint one or two, a block cut one (docs/cost.md).
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
@@ -14,12 +20,22 @@ import { matcherFromSpec } from "../../shared/labels/matcher.ts";
 import { Head } from "../../shared/tsdb/head.ts";
 import type { HeadStats as HeadMemoryStats } from "../../shared/tsdb/head.ts";
 import { encodeWalRecord, decodeWalRecord } from "../../shared/tsdb/wal-record.ts";
+import { planCheckpointRows } from "../../shared/tsdb/checkpoint/plan.ts";
+import type { CheckpointRow } from "../../shared/tsdb/checkpoint/plan.ts";
+import { decodeSegment } from "../../shared/tsdb/checkpoint/segment.ts";
+import type { SegmentChunk } from "../../shared/tsdb/checkpoint/segment.ts";
+import { RowSlots } from "../../shared/tsdb/checkpoint/slots.ts";
 import { labelsKey, compareLabels } from "../../shared/labels/labels.ts";
 import { writeBlock, encodeChunks, compactBlocks } from "../../shared/tsdb/block/index.ts";
 import type { BlockSeries, WrittenBlock } from "../../shared/tsdb/block/index.ts";
 import { storeBlock, deleteBlocks, listBlocks, blocksBefore, blockReader } from "./blocks.ts";
-import { loadConfig } from "../scraper/load-config.ts";
+import { currentConfig } from "../config/index.ts";
 import type { Labels } from "../../shared/labels/labels.ts";
+import { BLOCK_RANGE_MS, blockCutDue, nextCutRange, retentionCutoff } from "../../shared/tsdb/time-bounds.ts";
+import { maxValidTime } from "../../shared/limits/ingest-limits.ts";
+import { ingestLimitsOrDefaults } from "../limits.ts";
+import { summarizeSeries } from "../../shared/tsdb/cardinality.ts";
+import type { ShardCardinality } from "../../shared/tsdb/cardinality.ts";
 
 /** Checkpoint after this many WAL rows, so replay on start stays short. */
 const CHECKPOINT_EVERY_ROWS = 240;
@@ -27,15 +43,18 @@ const CHECKPOINT_EVERY_ROWS = 240;
 /** A series without samples for this long has its open chunk persisted, so the WAL can move on. */
 const IDLE_SERIES_MS = 10 * 60_000;
 
-/** The head is cut into blocks of this range (Prometheus's 2h minimum block). */
-export const BLOCK_RANGE_MS = 2 * 3600_000;
-
 /** Default retention, counted back from the newest data (Prometheus's 15d). */
 const DEFAULT_RETENTION_MS = 15 * 24 * 3600_000;
 
 /** The head's own statistics plus this object's WAL and lifetime counters. */
 export interface HeadStats extends HeadMemoryStats {
   walRows: number;
+  /** WAL rows the head still needs, and rows in the table (the rest wait to be overwritten). */
+  walRowsLive: number;
+  walRowsStored: number;
+  /** Checkpoint rows the head still needs, and rows in the table. */
+  checkpointRowsLive: number;
+  checkpointRowsStored: number;
   appendedTotal: number;
   outOfOrderTotal: number;
   duplicateTotal: number;
@@ -80,6 +99,11 @@ export class HeadShard extends DurableObject<Env> {
   #partial = new Map<string, number>();
   /** Per series not idle, the start of its open chunk: WAL rows before the earliest are redundant. */
   #openMinT = new Map<string, number>();
+  /** Rows of the `wal_rows` and `checkpoints` tables, live or free for reuse. */
+  #walSlots = new RowSlots();
+  #segmentSlots = new RowSlots();
+  /** Order of rows across reuse: replay and restore go by it. */
+  #seq = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -101,55 +125,130 @@ export class HeadShard extends DurableObject<Env> {
   }
 
   #load(): void {
-    // No AUTOINCREMENT: it writes sqlite_sequence on every insert, a second billed row per
-    // WAL row. Rowids still grow (max + 1), and the WAL is emptied as a whole.
-    this.#sql.exec(`CREATE TABLE IF NOT EXISTS wal (seq INTEGER PRIMARY KEY, data BLOB NOT NULL, max_t INTEGER NOT NULL)`);
-    // Objects created before max_t existed keep their rows until the next block cut.
-    const cols = [...this.#sql.exec<{ name: string }>(`PRAGMA table_info(wal)`)].map((c) => c.name);
-    if (!cols.includes("max_t")) this.#sql.exec(`ALTER TABLE wal ADD COLUMN max_t INTEGER NOT NULL DEFAULT ${Number.MAX_SAFE_INTEGER}`);
-    this.#sql.exec(
-      `CREATE TABLE IF NOT EXISTS chunks (series TEXT NOT NULL, min_t INTEGER NOT NULL, max_t INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (series, min_t)) WITHOUT ROWID`,
-    );
-    this.#sql.exec(`CREATE TABLE IF NOT EXISTS series (key TEXT PRIMARY KEY, labels TEXT NOT NULL)`);
+    for (const table of ["wal_rows", "checkpoints"]) {
+      this.#sql.exec(`CREATE TABLE IF NOT EXISTS ${table} (slot INTEGER PRIMARY KEY, seq INTEGER NOT NULL, max_t INTEGER NOT NULL, data BLOB NOT NULL)`);
+    }
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     for (const row of this.#sql.exec<{ key: string; value: string }>(`SELECT key, value FROM meta`)) {
       if (row.key === "minValidTime") this.#head.minValidTime = Number(row.value);
       if (row.key === "shard") this.#shard = Number(row.value);
     }
-    // Checkpointed chunks first, then the WAL rows written after them.
-    const labelsByKey = new Map<string, Labels>();
-    for (const row of this.#sql.exec<{ key: string; labels: string }>(`SELECT key, labels FROM series`)) {
-      labelsByKey.set(row.key, JSON.parse(row.labels) as Labels);
-    }
-    let current: { key: string; chunks: { minT: number; maxT: number; bytes: Uint8Array }[] } | undefined;
-    const flush = () => {
-      const labels = current && labelsByKey.get(current.key);
-      if (current && labels) {
-        this.#head.restoreSeries(labels, current.chunks);
-        this.#persisted.set(current.key, current.chunks[current.chunks.length - 1]!.minT);
-        // It may have been stored while open; rewrite it once it changes.
-        this.#partial.set(current.key, current.chunks[current.chunks.length - 1]!.maxT);
-      }
-    };
-    for (const row of this.#sql.exec<{ series: string; min_t: number; max_t: number; data: ArrayBuffer }>(
-      `SELECT series, min_t, max_t, data FROM chunks ORDER BY series, min_t`,
+    const minValid = this.#head.minValidTime;
+    // Checkpointed chunks first (a later row's chunk replaces an earlier one
+    // with the same start: an open chunk stored when idle, then closed),
+    // then the WAL rows written after them.
+    const stored = new Map<string, { labels: Labels; chunks: Map<number, SegmentChunk> }>();
+    const segRows: { slot: number; maxT: number }[] = [];
+    for (const row of this.#sql.exec<{ slot: number; seq: number; max_t: number; data: ArrayBuffer }>(
+      `SELECT slot, seq, max_t, data FROM checkpoints ORDER BY seq`,
     )) {
-      if (current?.key !== row.series) {
-        flush();
-        current = { key: row.series, chunks: [] };
+      segRows.push({ slot: row.slot, maxT: row.max_t });
+      this.#seq = Math.max(this.#seq, row.seq + 1);
+      if (row.max_t < minValid) continue;
+      for (const e of decodeSegment(new Uint8Array(row.data))) {
+        const key = labelsKey(e.labels);
+        const s = stored.get(key) ?? { labels: e.labels, chunks: new Map() };
+        stored.set(key, s);
+        for (const c of e.chunks) if (c.maxT >= minValid) s.chunks.set(c.minT, c);
       }
-      current.chunks.push({ minT: row.min_t, maxT: row.max_t, bytes: new Uint8Array(row.data) });
     }
-    flush();
-    for (const row of this.#sql.exec<{ seq: number; data: ArrayBuffer }>(`SELECT seq, data FROM wal ORDER BY seq`)) {
-      try {
-        this.#head.appendBatch(decodeWalRecord(new Uint8Array(row.data)));
-      } catch (e) {
-        // One bad row must not keep the shard from starting; say which.
-        console.error(`HeadShard: skipping WAL row ${row.seq}: ${(e as Error).message}`);
+    this.#segmentSlots = new RowSlots(segRows);
+    this.#segmentSlots.releaseBefore(minValid);
+    for (const [key, s] of stored) this.#restore(key, s.labels, [...s.chunks.values()].sort((a, b) => a.minT - b.minT));
+    const legacy = this.#loadLegacy();
+    const walRows: { slot: number; maxT: number }[] = [];
+    for (const row of this.#sql.exec<{ slot: number; seq: number; max_t: number; data: ArrayBuffer }>(`SELECT slot, seq, max_t, data FROM wal_rows ORDER BY seq`)) {
+      walRows.push({ slot: row.slot, maxT: row.max_t });
+      this.#seq = Math.max(this.#seq, row.seq + 1);
+      // A row freed for reuse but not yet overwritten replays as duplicates of stored chunks, or too old.
+      if (row.max_t < minValid) continue;
+      this.#replay(row.slot, new Uint8Array(row.data));
+    }
+    this.#walSlots = new RowSlots(walRows);
+    this.#walSlots.releaseBefore(minValid);
+    if (legacy) this.#migrateLegacy();
+  }
+
+  #replay(where: number, data: Uint8Array): void {
+    try {
+      this.#head.appendBatch(decodeWalRecord(data));
+    } catch (e) {
+      // One bad row must not keep the shard from starting; say which.
+      console.error(`HeadShard: skipping WAL row ${where}: ${(e as Error).message}`);
+    }
+    this.#walRows++;
+  }
+
+  /** Restores one series from stored chunks; the newest may have been stored while open. */
+  #restore(key: string, labels: Labels, chunks: SegmentChunk[]): void {
+    // Chunks of one series never overlap; should a damaged row say otherwise, keep the earlier.
+    const ok = chunks.filter((c, i) => i === 0 || c.minT > chunks[i - 1]!.maxT);
+    if (ok.length < chunks.length) console.error(`HeadShard: ${chunks.length - ok.length} overlapping stored chunks of ${key} skipped`);
+    if (ok.length === 0) return;
+    try {
+      this.#head.restoreSeries(labels, ok);
+    } catch (e) {
+      console.error(`HeadShard: skipping stored series: ${(e as Error).message}`);
+      return;
+    }
+    this.#persisted.set(key, ok[ok.length - 1]!.minT);
+    // It may have been stored while open; rewrite it once it changes.
+    this.#partial.set(key, ok[ok.length - 1]!.maxT);
+  }
+
+  /**
+   * Objects written before checkpoint rows existed had a row per chunk
+   * (`chunks`, `series`) and a row per WAL record (`wal`). They are read
+   * once, stored as checkpoint rows, and dropped (see #migrateLegacy).
+   */
+  #loadLegacy(): boolean {
+    const tables = new Set([...this.#sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table'`)].map((r) => r.name));
+    if (!tables.has("chunks") && !tables.has("wal")) return false;
+    if (tables.has("chunks") && tables.has("series")) {
+      const labelsByKey = new Map<string, Labels>();
+      for (const row of this.#sql.exec<{ key: string; labels: string }>(`SELECT key, labels FROM series`)) labelsByKey.set(row.key, JSON.parse(row.labels) as Labels);
+      const byKey = new Map<string, SegmentChunk[]>();
+      for (const row of this.#sql.exec<{ series: string; min_t: number; max_t: number; data: ArrayBuffer }>(`SELECT series, min_t, max_t, data FROM chunks ORDER BY series, min_t`)) {
+        if (row.max_t < this.#head.minValidTime) continue;
+        const list = byKey.get(row.series) ?? [];
+        list.push({ minT: row.min_t, maxT: row.max_t, bytes: new Uint8Array(row.data) });
+        byKey.set(row.series, list);
       }
-      this.#walRows++;
+      for (const [key, chunks] of byKey) {
+        const labels = labelsByKey.get(key);
+        if (labels) this.#restore(labelsKey(labels), labels, chunks);
+      }
     }
+    if (tables.has("wal")) {
+      for (const row of this.#sql.exec<{ seq: number; data: ArrayBuffer }>(`SELECT seq, data FROM wal ORDER BY seq`)) this.#replay(row.seq, new Uint8Array(row.data));
+    }
+    return true;
+  }
+
+  /** Stores the whole head as checkpoint rows (open chunks as idle ones), then drops the old tables. */
+  #migrateLegacy(): void {
+    const all = this.#head.chunksInRange(-Infinity, Infinity);
+    this.ctx.storage.transactionSync(() => {
+      for (const row of planCheckpointRows(all, { blockRange: BLOCK_RANGE_MS })) this.#putRow("checkpoints", this.#segmentSlots, row);
+      for (const table of ["chunks", "series", "wal"]) this.#sql.exec(`DROP TABLE IF EXISTS ${table}`);
+    });
+    for (const s of all) {
+      const last = s.chunks[s.chunks.length - 1]!;
+      const key = labelsKey(s.labels);
+      this.#persisted.set(key, last.minT);
+      this.#partial.set(key, last.maxT);
+    }
+    this.#openMinT.clear();
+    this.#head.markClean();
+    this.#walRows = 0;
+  }
+
+  /** Writes a row into a freed slot (one row written) or a new one. */
+  #putRow(table: "wal_rows" | "checkpoints", slots: RowSlots, row: CheckpointRow): void {
+    const { slot, reuse } = slots.take(row.maxT);
+    const seq = this.#seq++;
+    if (reuse) this.#write(`UPDATE ${table} SET seq = ?, max_t = ?, data = ? WHERE slot = ?`, seq, row.maxT, row.data, slot);
+    else this.#write(`INSERT INTO ${table} (slot, seq, max_t, data) VALUES (?, ?, ?, ?)`, slot, seq, row.maxT, row.data);
   }
 
   /**
@@ -162,15 +261,21 @@ export class HeadShard extends DurableObject<Env> {
       this.#shard = opts.shard;
       this.#write(`INSERT OR REPLACE INTO meta (key, value) VALUES ('shard', ?)`, String(opts.shard));
     }
+    // Every path (scrapes too) refuses samples too far in the future, as Prometheus's timeLimitAppender.
+    const grace = ingestLimitsOrDefaults(this.env).futureGraceMs;
+    this.#head.maxValidTime = maxValidTime(Date.now(), { futureGraceMs: grace });
     let old: SeriesData[] = [];
     if (opts.backfill && this.#head.minValidTime > -Infinity) [batch, old] = splitBefore(batch, this.#head.minValidTime);
+    // Encoded first: a batch the WAL cannot hold throws before memory changes,
+    // so nothing is ever accepted without being durable.
+    const records = batch.length > 0 ? walRecords(batch) : [];
     const res = batch.length > 0 ? this.#head.appendBatch(batch) : { accepted: 0, outOfOrder: 0, duplicate: 0, tooOld: 0 };
     // appendBatch validates the whole batch before changing anything, so a
     // batch that throws never reaches the WAL.
     if (batch.length > 0) {
       const maxT = batchMaxTime(batch);
-      for (const record of walRecords(batch)) {
-        this.#write(`INSERT INTO wal (data, max_t) VALUES (?, ?)`, record, maxT);
+      for (const record of records) {
+        this.#putRow("wal_rows", this.#walSlots, { maxT, data: record });
         this.#walRows++;
         this.#billed.walRows++;
       }
@@ -208,17 +313,15 @@ export class HeadShard extends DurableObject<Env> {
     return n;
   }
 
-  /** Prometheus cuts a block once the head spans more than 1.5 block ranges. */
+  /** Prometheus cuts a block once the head spans more than 1.5 block ranges (up to the wall clock, shared/tsdb/time-bounds.ts). */
   #flushDue(): boolean {
-    const s = this.#head.stats();
-    return s.numSamples > 0 && s.maxTime - s.minTime > 1.5 * BLOCK_RANGE_MS;
+    return blockCutDue(this.#head.stats(), Date.now(), ingestLimitsOrDefaults(this.env).futureGraceMs);
   }
 
   /** Cuts the oldest 2h of the head into a block in R2 and drops it from the head. */
   async flush(): Promise<boolean> {
     if (!this.#flushDue()) return false;
-    const start = Math.floor(this.#head.stats().minTime / BLOCK_RANGE_MS) * BLOCK_RANGE_MS;
-    const end = start + BLOCK_RANGE_MS;
+    const { start, end } = nextCutRange(this.#head.stats().minTime);
     // First, so nothing more lands in the range being written.
     this.#head.minValidTime = Math.max(this.#head.minValidTime, end);
     const series = this.#head.chunksInRange(start, end);
@@ -226,12 +329,11 @@ export class HeadShard extends DurableObject<Env> {
     // Only once the block is safe: forget it here, durably.
     this.#checkpoint();
     this.#head.truncateBefore(end);
-    this.ctx.storage.transactionSync(() => {
-      this.#write(`DELETE FROM chunks WHERE max_t < ?`, end);
-      this.#write(`DELETE FROM wal WHERE max_t < ?`, end);
-      this.#write(`DELETE FROM series WHERE key NOT IN (SELECT DISTINCT series FROM chunks)`);
-      this.#write(`INSERT OR REPLACE INTO meta (key, value) VALUES ('minValidTime', ?)`, String(this.#head.minValidTime));
-    });
+    // One row written: rows holding only data before the cut are skipped on
+    // load from now on, and overwritten by later writes instead of deleted.
+    this.#write(`INSERT OR REPLACE INTO meta (key, value) VALUES ('minValidTime', ?)`, String(this.#head.minValidTime));
+    this.#segmentSlots.releaseBefore(end);
+    this.#walSlots.releaseBefore(end);
     for (const [key, minT] of this.#persisted) if (minT < end) this.#persisted.delete(key);
     for (const [key, minT] of this.#openMinT) if (minT < end) this.#openMinT.delete(key);
     for (const key of this.#partial.keys()) if (!this.#persisted.has(key)) this.#partial.delete(key);
@@ -251,7 +353,7 @@ export class HeadShard extends DurableObject<Env> {
    * range is wholly in the past.
    */
   async compact(): Promise<boolean> {
-    const retention = this.#retention();
+    const retention = await this.#retention();
     const maxRange = Math.min(retention / 10, 31 * 24 * 3600_000);
     const rows = await listBlocks(this.env, { shard: this.#shard });
     // From 2 h: backfill writes a block per request and 2 h range, which merge into one.
@@ -275,69 +377,76 @@ export class HeadShard extends DurableObject<Env> {
     return false;
   }
 
-  /** Deletes blocks entirely older than the retention, counted back from the newest data. */
+  /** Deletes blocks entirely older than the retention, counted back from the newest data but never from beyond the wall clock. */
   async applyRetention(): Promise<number> {
-    const retention = this.#retention();
+    const retention = await this.#retention();
     const rows = await listBlocks(this.env, { shard: this.#shard });
     const head = this.#head.stats();
     const newest = Math.max(head.numSamples > 0 ? head.maxTime : -Infinity, ...rows.map((r) => r.maxTime));
-    if (!Number.isFinite(newest)) return 0;
-    const old = await blocksBefore(this.env, newest - retention);
+    const cutoff = retentionCutoff(newest, Date.now(), retention, ingestLimitsOrDefaults(this.env).futureGraceMs);
+    if (cutoff === undefined) return 0;
+    const old = await blocksBefore(this.env, cutoff);
     const mine = old.filter((r) => r.shard === this.#shard);
     this.#billed.d1Rows += await deleteBlocks(this.env, mine);
     return mine.length;
   }
 
-  #retention(): number {
+  /** From the config in force (a reload changes it; under npm start the user's file, not the bundled one). */
+  async #retention(): Promise<number> {
     try {
-      return loadConfig(this.env).storage.retentionTime ?? DEFAULT_RETENTION_MS;
+      return (await currentConfig(this.env)).config.storage.retentionTime ?? DEFAULT_RETENTION_MS;
     } catch {
       return DEFAULT_RETENTION_MS;
     }
   }
 
   /**
-   * Persists what the WAL no longer needs to hold, then drops the WAL rows
-   * older than every open chunk. Closed chunks are written once (they never
-   * change); an open chunk is written only when its series has gone idle, so
-   * a steady scrape costs one chunk row per series per closed chunk (about
-   * every 120 samples) instead of one per checkpoint.
+   * Persists what the WAL no longer needs to hold, then frees the WAL rows
+   * older than every open chunk for reuse. Closed chunks are stored once
+   * (they never change); an open chunk only when its series has gone idle.
+   * All of them go into one row per block range touched (a few only past
+   * 2 MB), so a checkpoint costs one or two rows written however many series
+   * the shard holds.
    */
   #checkpoint(): void {
     const idleBefore = this.#head.stats().maxTime - IDLE_SERIES_MS;
-    this.ctx.storage.transactionSync(() => {
-      for (const s of this.#head.dirtySeries()) {
-        const key = labelsKey(s.labels);
-        const from = this.#persisted.get(key);
-        if (from === undefined) this.#write(`INSERT OR IGNORE INTO series (key, labels) VALUES (?, ?)`, key, JSON.stringify(s.labels));
-        const open = s.chunks[s.chunks.length - 1]!;
-        const idle = open.maxT < idleBefore;
-        let newest = from;
-        let closedWritten = false;
-        for (const c of s.chunks) {
-          if (c === open && !idle) break;
-          // Closed chunks already stored are final, except one stored while still open.
-          if (from !== undefined && (c.minT < from || (c.minT === from && !this.#partial.has(key)))) continue;
-          this.#write(`INSERT OR REPLACE INTO chunks (series, min_t, max_t, data) VALUES (?, ?, ?, ?)`, key, c.minT, c.maxT, c.bytes);
-          newest = c.minT;
-          closedWritten ||= c !== open;
-        }
-        if (newest !== undefined) this.#persisted.set(key, newest);
-        // A chunk stored while open, now stored closed, is final.
-        if (closedWritten) this.#partial.delete(key);
-        if (idle) {
-          this.#partial.set(key, open.maxT);
-          this.#openMinT.delete(key);
-        } else {
-          // Of a chunk stored while idle, only what came after is in the WAL alone.
-          const stored = open.minT === from ? this.#partial.get(key) : undefined;
-          this.#openMinT.set(key, stored !== undefined ? stored + 1 : open.minT);
-        }
+    const toStore: { labels: Labels; chunks: SegmentChunk[] }[] = [];
+    for (const s of this.#head.dirtySeries()) {
+      const key = labelsKey(s.labels);
+      const from = this.#persisted.get(key);
+      const open = s.chunks[s.chunks.length - 1]!;
+      const idle = open.maxT < idleBefore;
+      let newest = from;
+      let closedWritten = false;
+      const chunks: SegmentChunk[] = [];
+      for (const c of s.chunks) {
+        if (c === open && !idle) break;
+        // Closed chunks already stored are final, except one stored while still open.
+        if (from !== undefined && (c.minT < from || (c.minT === from && !this.#partial.has(key)))) continue;
+        chunks.push(c);
+        newest = c.minT;
+        closedWritten ||= c !== open;
       }
-      let cutoff = Infinity;
-      for (const t of this.#openMinT.values()) if (t < cutoff) cutoff = t;
-      this.#write(`DELETE FROM wal WHERE max_t < ?`, Number.isFinite(cutoff) ? cutoff : Number.MAX_SAFE_INTEGER);
+      if (chunks.length > 0) toStore.push({ labels: s.labels, chunks });
+      if (newest !== undefined) this.#persisted.set(key, newest);
+      // A chunk stored while open, now stored closed, is final.
+      if (closedWritten) this.#partial.delete(key);
+      if (idle) {
+        this.#partial.set(key, open.maxT);
+        this.#openMinT.delete(key);
+      } else {
+        // Of a chunk stored while idle, only what came after is in the WAL alone.
+        const stored = open.minT === from ? this.#partial.get(key) : undefined;
+        this.#openMinT.set(key, stored !== undefined ? stored + 1 : open.minT);
+      }
+    }
+    this.ctx.storage.transactionSync(() => {
+      for (const row of planCheckpointRows(toStore, { blockRange: BLOCK_RANGE_MS })) this.#putRow("checkpoints", this.#segmentSlots, row);
     });
+    // Only once the chunks are stored: WAL rows older than every open chunk may be overwritten.
+    let cutoff = Infinity;
+    for (const t of this.#openMinT.values()) if (t < cutoff) cutoff = t;
+    this.#walSlots.releaseBefore(cutoff);
     this.#head.markClean();
     this.#walRows = 0;
   }
@@ -354,11 +463,20 @@ export class HeadShard extends DurableObject<Env> {
     return this.#head.labelValues(name, matchers.map(matcherFromSpec), hints);
   }
 
+  /** Label statistics of the head's series, for /api/v1/status/tsdb. */
+  cardinality(): ShardCardinality {
+    return summarizeSeries(this.#head.seriesLabels());
+  }
+
   async stats(): Promise<HeadStats> {
     const s = this.#head.stats();
     return {
       ...s,
       walRows: this.#walRows,
+      walRowsLive: this.#walSlots.live,
+      walRowsStored: this.#walSlots.total,
+      checkpointRowsLive: this.#segmentSlots.live,
+      checkpointRowsStored: this.#segmentSlots.total,
       appendedTotal: this.#totals.appended,
       outOfOrderTotal: this.#totals.outOfOrder,
       duplicateTotal: this.#totals.duplicate,

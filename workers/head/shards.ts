@@ -13,6 +13,7 @@ import { matcherToSpec } from "../../shared/labels/matcher.ts";
 import { MergeQuerier } from "../../shared/tsdb/merge.ts";
 import { BatchAppender } from "../../shared/tsdb/head-appender.ts";
 import { BlocksQuerier } from "./blocks.ts";
+import { splitForRpc } from "../../shared/tsdb/rpc-batches.ts";
 
 export function shardCount(env: Env): number {
   const n = Number(env.HEAD_SHARDS ?? "1");
@@ -27,14 +28,21 @@ export function shardOf(labels: Labels, n: number): number {
   return labelsHash(labels) % n;
 }
 
-/** Sends each shard its part of a batch, one RPC per shard, and sums the results. */
+/** Sends each shard its part of a batch, one RPC per shard (more for parts over 8 MiB), and sums the results. */
 export async function commitToShards(env: Env, batch: readonly SeriesData[], opts: { backfill?: boolean } = {}): Promise<AppendResult> {
   const n = shardCount(env);
   const perShard: SeriesData[][] = Array.from({ length: n }, () => []);
   for (const s of batch) perShard[shardOf(s.labels, n)]!.push(s);
-  const results = await Promise.all(perShard.map((b, i) => (b.length > 0 ? shardStub(env, i).append(b, { shard: i, backfill: opts.backfill }) : undefined)));
+  // Shards in parallel; a shard's parts in order, each under the RPC size limit.
+  const perShardResults = await Promise.all(
+    perShard.map(async (b, i) => {
+      const out: AppendResult[] = [];
+      for (const part of splitForRpc(b)) out.push(await shardStub(env, i).append(part, { shard: i, backfill: opts.backfill }));
+      return out;
+    }),
+  );
   const total: AppendResult = { accepted: 0, outOfOrder: 0, duplicate: 0, tooOld: 0 };
-  for (const r of results) {
+  for (const r of perShardResults.flat()) {
     if (!r) continue;
     total.accepted += r.accepted;
     total.outOfOrder += r.outOfOrder;
@@ -42,6 +50,25 @@ export async function commitToShards(env: Env, batch: readonly SeriesData[], opt
     total.tooOld += r.tooOld;
   }
   return total;
+}
+
+/**
+ * The head shard that holds what scrape shard `scrapeShard` scrapes
+ * (functional sharding, as one Prometheus server per shard: docs/architecture.md).
+ */
+export function pairedShard(scrapeShard: number, headShards: number): number {
+  return ((scrapeShard % headShards) + headShards) % headShards;
+}
+
+/**
+ * An Appender for a scrape shard: its whole commit goes to its paired head
+ * shard as one RPC (one WAL row), however many head shards there are. A
+ * series lives where it is scraped; one that also arrives by remote write
+ * (routed by hash) may sit in two shards, and queries merge it.
+ */
+export function pairedAppender(env: Env, scrapeShard: number): Appender {
+  const i = pairedShard(scrapeShard, shardCount(env));
+  return new BatchAppender(async (batch) => (batch.length > 0 ? shardStub(env, i).append([...batch], { shard: i }) : { accepted: 0, outOfOrder: 0, duplicate: 0, tooOld: 0 }));
 }
 
 /**

@@ -7,11 +7,14 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import { PushGroups, parseGroupingKeyPath, parsePushBody, statusJson, PushgatewayError } from "../../shared/pushgateway/index.ts";
+import { PushGroups, parseGroupingKeyPath, parsePushBody, statusJson, checkPushLimits, checkNotOwned } from "../../shared/pushgateway/index.ts";
+import { ApiError } from "../../shared/api/errors.ts";
+import { ingestLimits } from "../limits.ts";
 
 /** SQLite rows hold at most 2 MB; the state is split into parts below that. */
 const PART_BYTES = 1_000_000;
 
+/** An ApiError does not cross RPC as itself: its status and message do, and the route throws it again. */
 export interface PushReply {
   status: number;
   body: string;
@@ -40,12 +43,17 @@ export class Pushgateway extends DurableObject<Env> {
     });
   }
 
-  /** PUT (replace the group) or POST (replace the pushed families) of a decompressed body. */
-  push(method: "PUT" | "POST", path: string, body: Uint8Array, contentType: string | null): PushReply {
+  /**
+   * PUT (replace the group) or POST (replace the pushed families) of a
+   * decompressed body. `owned`: job names scrape configs own, refused (see shared/pushgateway/owned-jobs.ts).
+   */
+  push(method: "PUT" | "POST", path: string, body: Uint8Array, contentType: string | null, owned: string[] = []): PushReply {
     try {
       const key = parseGroupingKeyPath(path);
+      checkNotOwned(key, owned);
       try {
         const families = parsePushBody(body, contentType);
+        checkPushLimits(key, families, ingestLimits(this.env));
         if (method === "PUT") this.#groups.put(key, families, Date.now());
         else this.#groups.post(key, families, Date.now());
       } finally {
@@ -54,7 +62,7 @@ export class Pushgateway extends DurableObject<Env> {
       }
       return { status: 200, body: "" };
     } catch (e) {
-      if (e instanceof PushgatewayError) return { status: e.status, body: e.message + "\n" };
+      if (e instanceof ApiError) return { status: e.status, body: e.message };
       throw e;
     }
   }
@@ -65,7 +73,7 @@ export class Pushgateway extends DurableObject<Env> {
       this.#persist();
       return { status: 202, body: "" };
     } catch (e) {
-      if (e instanceof PushgatewayError) return { status: e.status, body: e.message + "\n" };
+      if (e instanceof ApiError) return { status: e.status, body: e.message };
       throw e;
     }
   }

@@ -1,41 +1,62 @@
 /**
  * @module
  * The Pushgateway's HTTP API on the same Worker: `/metrics/job/<job>{/<label>/<value>}`
- * for PUT/POST/DELETE, `/api/v1/status`, `/api/v1/metrics`, `/api/v1/admin/wipe`,
- * and the pushed groups for scraping at `/pushgateway/metrics`.
+ * (and `/metrics/job@base64/<job>…`) for PUT/POST/DELETE, `/api/v1/status`,
+ * `/api/v1/metrics`, `/api/v1/admin/wipe`, and the pushed groups for
+ * scraping at `/pushgateway/metrics`. Push bodies are read under the ingest
+ * limits (workers/http/body.ts), gzip inflated with a size cap.
  */
 import { Hono } from "hono";
+import type { Context } from "hono";
 import type { Env } from "../env.ts";
 import { TEXT_CONTENT_TYPE } from "../../shared/exposition/format.ts";
+import { ApiError } from "../../shared/api/errors.ts";
+import { capText } from "../../shared/format/cap-text.ts";
+import { ingestLimits } from "../limits.ts";
+import { readBody } from "../http/body.ts";
+import type { PushReply } from "./pushgateway.ts";
+import { pushBodyLimits } from "../../shared/pushgateway/index.ts";
+import { ownedJobs } from "../../shared/pushgateway/index.ts";
+import { currentConfig } from "../config/index.ts";
 
 export function pushgatewayStub(env: Env) {
   return env.PUSHGATEWAY.get(env.PUSHGATEWAY.idFromName("default"));
 }
 
-/** Bodies may be gzip-compressed, as the Pushgateway accepts. */
-async function body(req: Request): Promise<Uint8Array> {
-  const enc = (req.headers.get("content-encoding") ?? "").toLowerCase();
-  if (enc === "gzip" && req.body) {
-    return new Uint8Array(await new Response(req.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
-  }
-  return new Uint8Array(await req.arrayBuffer());
+/** The Pushgateway accepts gzip-compressed bodies; anything else but identity is 415. */
+function isGzip(c: Context<{ Bindings: Env }>): boolean {
+  const enc = (c.req.header("content-encoding") ?? "").trim().toLowerCase();
+  if (enc === "" || enc === "identity") return false;
+  if (enc === "gzip") return true;
+  throw new ApiError("bad_data", `unsupported Content-Encoding ${JSON.stringify(capText(enc))}: push the body plain or gzip-compressed`, 415);
+}
+
+/** The object's reply: success as the Pushgateway answers it, a refusal as the ApiError it was. */
+function answer(c: Context<{ Bindings: Env }>, r: PushReply): Response {
+  if (r.status >= 400) throw new ApiError("bad_data", r.body, r.status);
+  return c.body(null, r.status as 200 | 202);
 }
 
 export function pushgatewayRoutes() {
   const app = new Hono<{ Bindings: Env }>();
 
-  app.on(["PUT", "POST"], "/metrics/job/*", async (c) => {
-    const enc = (c.req.header("content-encoding") ?? "").toLowerCase();
-    if (enc !== "" && enc !== "gzip" && enc !== "identity") return c.text(`unsupported Content-Encoding ${enc}\n`, 415);
-    const path = new URL(c.req.url).pathname;
-    const r = await pushgatewayStub(c.env).push(c.req.method as "PUT" | "POST", path, await body(c.req.raw), c.req.header("content-type") ?? null);
-    return c.body(r.body, r.status as 200 | 400 | 415);
-  });
-
-  app.delete("/metrics/job/*", async (c) => {
-    const r = await pushgatewayStub(c.env).delete(new URL(c.req.url).pathname);
-    return c.body(r.body, r.status as 202 | 400);
-  });
+  for (const prefix of ["/metrics/job/*", "/metrics/job@base64/*"]) {
+    app.on(["PUT", "POST"], prefix, async (c) => {
+      const gzip = isGzip(c);
+      const limits = ingestLimits(c.env);
+      const push = pushBodyLimits(limits);
+      const names = {
+        request: push.maxRequestBytes < limits.maxRequestBytes ? "at most 16 MiB for a push" : "MAX_REQUEST_BYTES",
+        decoded: push.maxDecodedBytes < limits.maxDecodedBytes ? "at most 16 MiB for a push" : "MAX_DECODED_BYTES",
+      };
+      const body = await readBody(c.req.raw, push, gzip, names);
+      const path = new URL(c.req.url).pathname;
+      // With no valid config there is no scrape job to protect; pushes still work.
+      const owned = ownedJobs((await currentConfig(c.env).catch(() => undefined))?.config.scrapeConfigs ?? []);
+      return answer(c, await pushgatewayStub(c.env).push(c.req.method as "PUT" | "POST", path, body, c.req.header("content-type") ?? null, owned));
+    });
+    app.delete(prefix, async (c) => answer(c, await pushgatewayStub(c.env).delete(new URL(c.req.url).pathname)));
+  }
 
   app.get("/pushgateway/metrics", async (c) =>
     c.body(await pushgatewayStub(c.env).exposition(), 200, { "content-type": TEXT_CONTENT_TYPE }),

@@ -23,11 +23,19 @@ import { ingestRoutes } from "./ingest.ts";
 import { pushgatewayRoutes } from "../pushgateway/routes.ts";
 import { alertmanagerRoutes } from "../alertmanager/routes.ts";
 import { federateRoutes } from "./federate.ts";
+import { probeRoutes } from "../probe/routes.ts";
+import { heartbeatRoutes } from "../probe/heartbeat-routes.ts";
 import { allScrapers } from "../scraper/stub.ts";
 import { metadataRoutes } from "./metadata.ts";
+import { uiRoutes } from "../ui/routes.ts";
 import { ruleRoutes } from "../rules/routes.ts";
 import { parseSeriesMatchers } from "./matchers.ts";
 import { MIN_TIME_MS, MAX_TIME_MS } from "../../shared/api/params.ts";
+import { readBody } from "../http/body.ts";
+import { ingestLimits } from "../limits.ts";
+import { accessControl } from "./auth.ts";
+import { statusRoutes } from "./status.ts";
+import { reloadRoutes } from "./reload.ts";
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -50,7 +58,8 @@ async function params(c: Ctx): Promise<URLSearchParams> {
   if (c.req.method === "POST") {
     const type = c.req.header("content-type") ?? "";
     if (type.startsWith("application/x-www-form-urlencoded")) {
-      for (const [k, v] of new URLSearchParams(await c.req.text())) p.append(k, v);
+      // Under the same size limit as ingest bodies (MAX_REQUEST_BYTES): a form is read whole.
+      for (const [k, v] of new URLSearchParams(new TextDecoder().decode(await readBody(c.req.raw, ingestLimits(c.env))))) p.append(k, v);
     }
   }
   return p;
@@ -83,10 +92,14 @@ function requireQuery(p: URLSearchParams): string {
 export function createApp() {
   const app = new Hono<{ Bindings: Env }>();
 
+  app.use("*", accessControl());
   app.route("/", ingestRoutes());
   app.route("/", pushgatewayRoutes());
   app.route("/", alertmanagerRoutes());
   app.route("/", federateRoutes());
+  app.route("/", probeRoutes());
+  app.route("/", heartbeatRoutes());
+  app.route("/", uiRoutes());
 
   app.get("/-/healthy", (c) => c.text("Prometheus Server is Healthy.\n"));
   app.get("/-/ready", async (c) =>
@@ -94,92 +107,68 @@ export function createApp() {
   );
 
   app.on(["GET", "POST"], "/api/v1/query", async (c) => {
-    try {
-      const p = await params(c);
-      const query = requireQuery(p);
-      const t = p.get("time") ? parseTime(p.get("time")!, "time") : Date.now();
-      const res = await engine.instant(storageQuerier(c.env), query, t, queryOpts(p));
-      return success(c, queryValueToJson(res.value), res.warnings, res.infos);
-    } catch (e) {
-      return apiError(c, toApiError(e));
-    }
+    const p = await params(c);
+    const query = requireQuery(p);
+    const t = p.get("time") ? parseTime(p.get("time")!, "time") : Date.now();
+    const res = await engine.instant(storageQuerier(c.env), query, t, queryOpts(p));
+    return success(c, queryValueToJson(res.value), res.warnings, res.infos);
   });
 
   app.on(["GET", "POST"], "/api/v1/query_range", async (c) => {
-    try {
-      const p = await params(c);
-      const query = requireQuery(p);
-      for (const name of ["start", "end", "step"]) {
-        if (!p.get(name)) throw new BadParamError(`invalid parameter "${name}": cannot parse "" to a valid ${name === "step" ? "duration" : "timestamp"}`);
-      }
-      const start = parseTime(p.get("start")!, "start");
-      const end = parseTime(p.get("end")!, "end");
-      const step = parseDurationParam(p.get("step")!, "step");
-      checkRangeSteps(start, end, step);
-      const res = await engine.range(storageQuerier(c.env), query, start, end, step, queryOpts(p));
-      return success(c, queryValueToJson(res.value), res.warnings, res.infos);
-    } catch (e) {
-      return apiError(c, toApiError(e));
+    const p = await params(c);
+    const query = requireQuery(p);
+    for (const name of ["start", "end", "step"]) {
+      if (!p.get(name)) throw new BadParamError(`invalid parameter "${name}": cannot parse "" to a valid ${name === "step" ? "duration" : "timestamp"}`);
     }
+    const start = parseTime(p.get("start")!, "start");
+    const end = parseTime(p.get("end")!, "end");
+    const step = parseDurationParam(p.get("step")!, "step");
+    checkRangeSteps(start, end, step);
+    const res = await engine.range(storageQuerier(c.env), query, start, end, step, queryOpts(p));
+    return success(c, queryValueToJson(res.value), res.warnings, res.infos);
   });
 
   app.on(["GET", "POST"], "/api/v1/format_query", async (c) => {
-    try {
-      return success(c, exprToString(parseExpr(requireQuery(await params(c)))));
-    } catch (e) {
-      return apiError(c, toApiError(e));
-    }
+    return success(c, exprToString(parseExpr(requireQuery(await params(c)))));
   });
 
   app.on(["GET", "POST"], "/api/v1/labels", async (c) => {
-    try {
-      const p = await params(c);
-      const hints = timeRange(p);
-      const sets = parseSeriesMatchers(p.getAll("match[]"));
-      const q = storageQuerier(c.env);
-      const names = sets.length === 0
-        ? await q.labelNames([], hints)
-        : [...new Set((await Promise.all(sets.map((m) => q.labelNames(m, hints)))).flat())].sort();
-      return success(c, names);
-    } catch (e) {
-      return apiError(c, toApiError(e));
-    }
+    const p = await params(c);
+    const hints = timeRange(p);
+    const sets = parseSeriesMatchers(p.getAll("match[]"));
+    const q = storageQuerier(c.env);
+    const names = sets.length === 0
+      ? await q.labelNames([], hints)
+      : [...new Set((await Promise.all(sets.map((m) => q.labelNames(m, hints)))).flat())].sort();
+    return success(c, names);
   });
 
   app.get("/api/v1/label/:name/values", async (c) => {
-    try {
-      const p = await params(c);
-      const hints = timeRange(p);
-      const sets = parseSeriesMatchers(p.getAll("match[]"));
-      const q = storageQuerier(c.env);
-      const name = c.req.param("name");
-      const values = sets.length === 0
-        ? await q.labelValues(name, [], hints)
-        : [...new Set((await Promise.all(sets.map((m) => q.labelValues(name, m, hints)))).flat())].sort();
-      return success(c, values);
-    } catch (e) {
-      return apiError(c, toApiError(e));
-    }
+    const p = await params(c);
+    const hints = timeRange(p);
+    const sets = parseSeriesMatchers(p.getAll("match[]"));
+    const q = storageQuerier(c.env);
+    const name = c.req.param("name");
+    const values = sets.length === 0
+      ? await q.labelValues(name, [], hints)
+      : [...new Set((await Promise.all(sets.map((m) => q.labelValues(name, m, hints)))).flat())].sort();
+    return success(c, values);
   });
 
   app.on(["GET", "POST"], "/api/v1/series", async (c) => {
-    try {
-      const p = await params(c);
-      const sets = parseSeriesMatchers(p.getAll("match[]"));
-      if (sets.length === 0) throw new BadParamError("no match[] parameter provided");
-      const hints = timeRange(p);
-      const q = storageQuerier(c.env);
-      const seen = new Map<string, Record<string, string>>();
-      for (const m of sets) {
-        for (const s of await q.select(m, hints)) {
-          const rec = Object.fromEntries(s.labels.map((l) => [l.name, l.value]));
-          seen.set(JSON.stringify(rec), rec);
-        }
+    const p = await params(c);
+    const sets = parseSeriesMatchers(p.getAll("match[]"));
+    if (sets.length === 0) throw new BadParamError("no match[] parameter provided");
+    const hints = timeRange(p);
+    const q = storageQuerier(c.env);
+    const seen = new Map<string, Record<string, string>>();
+    for (const m of sets) {
+      for (const s of await q.select(m, hints)) {
+        const rec = Object.fromEntries(s.labels.map((l) => [l.name, l.value]));
+        seen.set(JSON.stringify(rec), rec);
       }
-      return success(c, [...seen.values()]);
-    } catch (e) {
-      return apiError(c, toApiError(e));
     }
+    return success(c, [...seen.values()]);
   });
 
   app.get("/api/v1/targets", async (c) => {
@@ -198,6 +187,8 @@ export function createApp() {
   });
 
   app.route("/", metadataRoutes());
+  app.route("/", statusRoutes());
+  app.route("/", reloadRoutes());
   app.route("/", ruleRoutes());
 
   app.get("/api/v1/status/buildinfo", (c) =>

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import type { Env } from "../env.ts";
 import { storageQuerier } from "../head/shards.ts";
 import { parseSeriesMatchers } from "./matchers.ts";
-import { loadConfig } from "../scraper/load-config.ts";
+import { currentConfig } from "../config/index.ts";
 import { formatSampleLine, TEXT_CONTENT_TYPE } from "../../shared/exposition/format.ts";
 import { compareLabels, getLabel, labelsKey, METRIC_NAME, withLabel } from "../../shared/labels/labels.ts";
 import type { Labels } from "../../shared/labels/labels.ts";
@@ -33,7 +33,7 @@ export function federateRoutes() {
     const q = storageQuerier(c.env);
     let external: Labels = [];
     try {
-      external = loadConfig(c.env).global.externalLabels;
+      external = (await currentConfig(c.env)).config.global.externalLabels;
     } catch {
       // An invalid config leaves the scheduler without targets; federation still serves the data.
     }

@@ -1,56 +1,56 @@
 /**
  * @module
  * Ingest endpoints: bulk import of text lines with timestamps, and the
- * Prometheus remote-write 1.0 receiver. Both require `Authorization: Bearer
- * <WRITE_TOKEN>` when the WRITE_TOKEN secret is set.
+ * Prometheus remote-write 1.0 receiver. Both require the WRITE_TOKEN when it
+ * is set (workers/query/auth.ts).
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Env } from "../env.ts";
 import { shardedAppender, commitToShards } from "../head/shards.ts";
 import { parseImport, ParseError as TextParseError } from "../../shared/textparse/index.ts";
-import { decodeWriteRequest, checkRemoteWriteHeaders, RemoteWriteError } from "../../shared/remote/index.ts";
+import { lastTypeLine } from "../../shared/textparse/pieces.ts";
+import { decodeWriteRequest, checkRemoteWriteHeaders } from "../../shared/remote/index.ts";
 import type { AppendResult, SeriesData } from "../../shared/tsdb/querier.ts";
 import type { Labels } from "../../shared/labels/labels.ts";
 import { labelsKey, labelsEqual } from "../../shared/labels/labels.ts";
 import { SampleBuffer } from "../../shared/tsdb/memory-samples.ts";
-import { ApiError, errorBody } from "../../shared/api/errors.ts";
+import { ApiError } from "../../shared/api/errors.ts";
+import { DEFAULT_INGEST_LIMITS, capText, labelsLimitProblem, maxValidTime, seriesBatchProblem, tooFarInFuture } from "../../shared/limits/ingest-limits.ts";
+import type { IngestLimits } from "../../shared/limits/ingest-limits.ts";
+import { ingestLimits } from "../limits.ts";
+import { bodyChunks, linePieces, readBody } from "../http/body.ts";
 
 type Ctx = Context<{ Bindings: Env }>;
-
-/** Constant-time comparison, so the token cannot be guessed byte by byte from timings. */
-function sameToken(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
-
-function unauthorized(c: Ctx): Response | undefined {
-  const token = c.env.WRITE_TOKEN;
-  if (!token) return undefined;
-  const h = c.req.header("authorization") ?? "";
-  if (h.startsWith("Bearer ") && sameToken(h.slice(7), token)) return undefined;
-  c.header("www-authenticate", 'Bearer realm="pyrometer"');
-  return c.json(errorBody(new ApiError("bad_data", "missing or wrong bearer token", 401)), 401);
-}
 
 /**
  * Import samples grouped by series. Import files hold a series' samples in
  * runs, so a sample with the previous sample's labels skips building the
- * series key and the map lookup.
+ * series key and the map lookup. Each new series is checked against the
+ * ingest limits and each sample against the future bound (ApiError 400),
+ * before anything is stored.
  */
 export class ImportBatch {
   #bySeries = new Map<string, { labels: Labels; buf: SampleBuffer }>();
   #last: { labels: Labels; buf: SampleBuffer } | undefined;
+  readonly #limits: IngestLimits;
+  readonly #maxT: number;
+
+  constructor(limits: IngestLimits = DEFAULT_INGEST_LIMITS, nowMs = Date.now()) {
+    this.#limits = limits;
+    this.#maxT = maxValidTime(nowMs, limits);
+  }
 
   add(labels: Labels, t: number, v: number): void {
+    if (t > this.#maxT) throw new ApiError("bad_data", tooFarInFuture(labels, t, this.#limits));
     let cur = this.#last;
     if (cur === undefined || !labelsEqual(cur.labels, labels)) {
+      // The count first: building the key of 100,000 labels is what must not happen.
+      if (labels.length > this.#limits.labelLimit) this.#refuse(labels);
       const key = labelsKey(labels);
       cur = this.#bySeries.get(key);
       if (cur === undefined) {
+        this.#refuse(labels);
         cur = { labels, buf: new SampleBuffer(64) };
         this.#bySeries.set(key, cur);
       }
@@ -59,9 +59,31 @@ export class ImportBatch {
     cur.buf.push(t, v);
   }
 
-  series(): SeriesData[] {
-    return [...this.#bySeries.values()].map(({ labels, buf }) => ({ labels, t: buf.t.subarray(0, buf.n), v: buf.v.subarray(0, buf.n) }));
+  /** Throws the labels' limit problem, if they have one (each new series is checked once). */
+  #refuse(labels: Labels): void {
+    const problem = labelsLimitProblem(labels, this.#limits);
+    if (problem !== undefined) throw new ApiError("bad_data", problem);
   }
+
+  series(): SeriesData[] {
+    // Copies of exact size: a view would carry its whole buffer through the RPC's structured clone.
+    return [...this.#bySeries.values()].map(({ labels, buf }) => ({ labels, t: buf.t.slice(0, buf.n), v: buf.v.slice(0, buf.n) }));
+  }
+}
+
+/** The body's Content-Encoding: "" or "gzip"; anything else is refused with 415. */
+function contentEncoding(c: Ctx): "" | "gzip" {
+  const enc = (c.req.header("content-encoding") ?? "").trim().toLowerCase();
+  if (enc === "" || enc === "identity") return "";
+  if (enc === "gzip") return "gzip";
+  throw new ApiError("bad_data", `unsupported Content-Encoding ${JSON.stringify(capText(enc))}: send the body plain or gzip-compressed`, 415);
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 function rejected(r: AppendResult): number {
@@ -72,19 +94,26 @@ export function ingestRoutes() {
   const app = new Hono<{ Bindings: Env }>();
 
   app.post("/api/v1/import/prometheus", async (c) => {
-    const denied = unauthorized(c);
-    if (denied) return denied;
-    const body = new Uint8Array(await c.req.arrayBuffer());
-    const batch = new ImportBatch();
-    let parsed: number;
-    try {
-      parsed = parseImport(body, Date.now(), (ls, v, t) => batch.add(ls, t, v));
-    } catch (e) {
-      // Nothing is appended from a body that does not parse: the whole request is rejected.
-      if (e instanceof TextParseError) {
-        throw new ApiError("bad_data", `cannot parse import body: ${e.message}`);
+    const limits = ingestLimits(c.env);
+    const now = Date.now();
+    const batch = new ImportBatch(limits, now);
+    let parsed = 0;
+    // Parsed a piece of whole lines at a time: the body is never held whole as
+    // text. The previous piece's last TYPE line goes first, as the parser's state.
+    let typeLine: Uint8Array | undefined;
+    for await (const piece of linePieces(bodyChunks(c.req.raw, limits, contentEncoding(c) === "gzip"))) {
+      const text = typeLine === undefined ? piece.bytes : concatBytes(typeLine, piece.bytes);
+      const firstLine = piece.firstLine - (typeLine === undefined ? 0 : 1);
+      try {
+        parsed += parseImport(text, now, (ls, v, t) => batch.add(ls, t, v));
+      } catch (e) {
+        // Nothing is appended from a body that does not parse: the whole request is rejected.
+        if (e instanceof TextParseError) {
+          throw new ApiError("bad_data", `cannot parse import body: line ${e.line + firstLine - 1}: ${e.detail}`);
+        }
+        throw e;
       }
-      throw e;
+      typeLine = lastTypeLine(piece.bytes) ?? typeLine;
     }
     const r = await commitToShards(c.env, batch.series(), { backfill: true });
     return c.json({
@@ -94,25 +123,24 @@ export function ingestRoutes() {
   });
 
   app.post("/api/v1/write", async (c) => {
-    const denied = unauthorized(c);
-    if (denied) return denied;
-    try {
-      checkRemoteWriteHeaders(c.req.header("content-type"), c.req.header("content-encoding"));
-      const req = decodeWriteRequest(await c.req.arrayBuffer());
-      const appender = shardedAppender(c.env);
-      for (const s of req.series) for (let i = 0; i < s.t.length; i++) appender.append(s.labels, s.t[i]!, s.v[i]!);
-      const r = await appender.commit();
-      // As Prometheus's receiver: invalid series are logged and skipped; samples the
-      // head refuses get a 400, which tells the sender not to retry them.
-      if (req.invalid.length > 0) console.warn(`remote write: ${req.invalid.length} invalid series dropped, first: ${req.invalid[0]!.labels}: ${req.invalid[0]!.reason}`);
-      if (rejected(r) > 0) {
-        return c.text(`${r.accepted} samples accepted; ${rejected(r)} rejected (out of order ${r.outOfOrder}, duplicate ${r.duplicate}, too old ${r.tooOld})\n`, 400);
-      }
-      return c.body(null, 204);
-    } catch (e) {
-      if (e instanceof RemoteWriteError) return c.text(e.message + "\n", e.status);
-      throw e;
+    checkRemoteWriteHeaders(c.req.header("content-type"), c.req.header("content-encoding"));
+    const limits = ingestLimits(c.env);
+    const req = decodeWriteRequest(await readBody(c.req.raw, limits), { maxDecodedBytes: limits.maxDecodedBytes });
+    // As Prometheus's 1.0 receiver, which rolls the whole request back on an
+    // out-of-bounds sample: checked before anything is appended, 400 so the
+    // sender does not retry.
+    const problem = seriesBatchProblem(req.series, limits, Date.now());
+    if (problem !== undefined) throw new ApiError("bad_data", problem);
+    const appender = shardedAppender(c.env);
+    for (const s of req.series) for (let i = 0; i < s.t.length; i++) appender.append(s.labels, s.t[i]!, s.v[i]!);
+    const r = await appender.commit();
+    // As Prometheus's receiver: invalid series are logged and skipped; samples the
+    // head refuses get a 400, which tells the sender not to retry them.
+    if (req.invalid.length > 0) console.warn(`remote write: ${req.invalid.length} invalid series dropped, first: ${req.invalid[0]!.labels}: ${req.invalid[0]!.reason}`);
+    if (rejected(r) > 0) {
+      throw new ApiError("bad_data", `${r.accepted} samples accepted; ${rejected(r)} rejected (out of order ${r.outOfOrder}, duplicate ${r.duplicate}, out of bounds ${r.tooOld})`);
     }
+    return c.body(null, 204);
   });
 
   return app;

@@ -11,8 +11,29 @@ import { labelsFromRecord } from "../../shared/labels/labels.ts";
 import type { HeadStats } from "../head/head-shard.ts";
 import { allScrapers } from "../scraper/stub.ts";
 import type { ScrapeStats, JobStats } from "../scraper/scheduler.ts";
+import { currentConfig } from "../config/index.ts";
+import type { CurrentConfig } from "../config/index.ts";
 import { alertmanagerFamilies } from "../alertmanager/metrics.ts";
 import { ruleShardMetrics } from "../rules/metrics.ts";
+
+/** Prometheus's config reload gauges (absent while the environment's config is invalid). */
+function reloadFamilies(cur: CurrentConfig | undefined): MetricFamily[] {
+  if (!cur) return [];
+  return [
+    {
+      name: "prometheus_config_last_reload_successful",
+      help: "Whether the last configuration reload attempt was successful.",
+      type: "gauge",
+      samples: [{ labels: [], value: cur.lastReloadSuccessful ? 1 : 0 }],
+    },
+    {
+      name: "prometheus_config_last_reload_success_timestamp_seconds",
+      help: "Timestamp of the last successful configuration reload.",
+      type: "gauge",
+      samples: [{ labels: [], value: Math.floor(cur.lastSuccessMs / 1000) }],
+    },
+  ];
+}
 
 /** Job statistics summed over every scraper shard. */
 function sumJobs(all: ScrapeStats[]): JobStats[] {
@@ -36,9 +57,10 @@ function sumJobs(all: ScrapeStats[]): JobStats[] {
  */
 export async function selfMetrics(env: Env, local?: { shard: number; stats: ScrapeStats }): Promise<string> {
   const n = shardCount(env);
-  const [heads, scrapers] = await Promise.all([
+  const [heads, scrapers, cur] = await Promise.all([
     Promise.all(Array.from({ length: n }, (_, i) => shardStub(env, i).stats() as Promise<HeadStats>)),
     Promise.all(allScrapers(env).map(({ index, stub }) => (index === local?.shard ? local.stats : (stub.stats() as Promise<ScrapeStats>)))),
+    currentConfig(env).catch(() => undefined),
   ]);
   const scrapeStats = { jobs: sumJobs(scrapers) };
   const perShard = (name: string, help: string, type: "counter" | "gauge", pick: (s: HeadStats) => number): MetricFamily => ({
@@ -48,6 +70,7 @@ export async function selfMetrics(env: Env, local?: { shard: number; stats: Scra
     samples: heads.map((s, i) => ({ labels: labelsFromRecord({ shard: String(i) }), value: pick(s) })),
   });
   const families: MetricFamily[] = [
+    ...reloadFamilies(cur),
     perShard("prometheus_tsdb_head_series", "Total number of series in the head block.", "gauge", (s) => s.numSeries),
     perShard("prometheus_tsdb_head_chunks", "Total number of chunks in the head block.", "gauge", (s) => s.numChunks),
     perShard("prometheus_tsdb_head_samples_appended_total", "Total number of appended samples.", "counter", (s) => s.appendedTotal),
@@ -56,6 +79,19 @@ export async function selfMetrics(env: Env, local?: { shard: number; stats: Scra
     perShard("prometheus_tsdb_too_old_samples_total", "Total number of samples rejected as older than the head.", "counter", (s) => s.tooOldTotal),
     perShard("pyrometer_head_wal_rows", "WAL rows not yet checkpointed.", "gauge", (s) => s.walRows),
     perShard("pyrometer_head_bytes", "Approximate bytes of chunk data held by the head.", "gauge", (s) => s.approxBytes),
+    // Billed operations (docs/cost.md), counted since each object started.
+    perShard("pyrometer_head_append_requests_total", "Append RPCs received (billed Durable Object requests).", "counter", (s) => s.appendCalls),
+    perShard("pyrometer_head_sqlite_rows_written_total", "SQLite rows written, deletes included (billed).", "counter", (s) => s.sqlRowsWritten),
+    perShard("pyrometer_head_wal_rows_written_total", "WAL rows written.", "counter", (s) => s.walRowsWritten),
+    perShard("pyrometer_head_sqlite_database_bytes", "Size of the head shard's SQLite database.", "gauge", (s) => s.sqlDatabaseBytes),
+    perShard("pyrometer_blocks_r2_puts_total", "R2 objects put for blocks (billed Class A operations).", "counter", (s) => s.r2Puts),
+    perShard("pyrometer_blocks_d1_rows_written_total", "D1 catalog rows written for blocks.", "counter", (s) => s.d1RowsWritten),
+    {
+      name: "pyrometer_scrape_ticks_total",
+      help: "Scheduler ticks that scraped something (each a billed alarm and one append RPC).",
+      type: "counter",
+      samples: scrapers.map((s, i) => ({ labels: labelsFromRecord({ scraper: String(i) }), value: s.ticks ?? 0 })),
+    },
     {
       name: "prometheus_target_scrapes_total",
       help: "Scrapes run, by job.",

@@ -11,7 +11,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import { loadConfig } from "../scraper/load-config.ts";
+import { currentConfig } from "../config/index.ts";
 import { commitToShards, storageQuerier } from "../head/shards.ts";
 import { Engine } from "../../shared/promql/engine.ts";
 import type { PrometheusConfig } from "../../shared/config/types.ts";
@@ -68,13 +68,24 @@ export class RuleGroups extends DurableObject<Env> {
   /** Notifier counters since the object started (counters restart with it, as Prometheus's do). */
   #notifier: NotifierCounters = { sent: {}, errors: {}, discovered: 0 };
 
-  #init(shard: number): Slot[] {
-    if (this.#slots !== undefined && shard === this.#shard) return this.#slots;
+  /** The config hash the slots were built from: a reload (new hash) rebuilds them, keeping unchanged rules' state. */
+  #configHash = "";
+
+  async #init(shard: number): Promise<Slot[]> {
+    let cur;
+    try {
+      cur = await currentConfig(this.env);
+    } catch (e) {
+      this.#error = (e as Error).message;
+      return this.#slots ?? [];
+    }
+    if (this.#slots !== undefined && shard === this.#shard && cur.hash === this.#configHash) return this.#slots;
     this.#shard = shard;
+    this.#configHash = cur.hash;
     this.#slots = [];
     let groups: CompiledGroup[];
     try {
-      this.#config = loadConfig(this.env);
+      this.#config = cur.config;
       groups = loadRuleGroups(this.#config, ruleFiles(this.env));
     } catch (e) {
       this.#error = (e as Error).message;
@@ -111,7 +122,7 @@ export class RuleGroups extends DurableObject<Env> {
   /** Arms the alarm unless one is pending (the cron watchdog and `npm start` call this). */
   async ensureScheduled(shard: number): Promise<void> {
     await this.ctx.storage.put("shard", shard);
-    this.#init(shard);
+    await this.#init(shard);
     const pending = await this.ctx.storage.getAlarm();
     if (pending === null || pending < Date.now() - 60_000) await this.#arm();
   }
@@ -125,7 +136,7 @@ export class RuleGroups extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const shard = (await this.ctx.storage.get<number>("shard")) ?? 0;
-    const slots = this.#init(shard);
+    const slots = await this.#init(shard);
     const now = Date.now();
     for (const s of slots) {
       // A group never evaluated runs at its current slot: its first alarm was armed for it.
@@ -231,8 +242,8 @@ export class RuleGroups extends DurableObject<Env> {
 
   // ---- RPC for the API ----
 
-  rules(shard: number, filter: { type?: "alert" | "record"; ruleNames?: string[]; groupNames?: string[]; files?: string[]; excludeAlerts?: boolean; matchers?: MatcherSpec[][] }) {
-    const slots = this.#init(shard);
+  async rules(shard: number, filter: { type?: "alert" | "record"; ruleNames?: string[]; groupNames?: string[]; files?: string[]; excludeAlerts?: boolean; matchers?: MatcherSpec[][] }) {
+    const slots = await this.#init(shard);
     const f: RulesFilter = {
       type: filter.type,
       ruleNames: new Set(filter.ruleNames ?? []),
@@ -244,12 +255,12 @@ export class RuleGroups extends DurableObject<Env> {
     return { ...rulesResponse(slots, f), error: this.#error };
   }
 
-  alerts(shard: number) {
-    return alertsResponse(this.#init(shard));
+  async alerts(shard: number) {
+    return alertsResponse(await this.#init(shard));
   }
 
   async alertmanagers(shard: number) {
-    this.#init(shard);
+    await this.#init(shard);
     if (this.#config === undefined) return { activeAlertmanagers: [], droppedAlertmanagers: [] };
     const sets = await this.#sets(Date.now());
     return {
@@ -259,7 +270,7 @@ export class RuleGroups extends DurableObject<Env> {
   }
 
   /** Self-metrics in Prometheus's names, as exposition families (JSON for RPC). */
-  metrics(shard: number): string {
-    return JSON.stringify(ruleMetrics(this.#init(shard), this.#notifier));
+  async metrics(shard: number): Promise<string> {
+    return JSON.stringify(ruleMetrics(await this.#init(shard), this.#notifier));
   }
 }

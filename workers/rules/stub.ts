@@ -5,6 +5,7 @@
  */
 import type { Env } from "../env.ts";
 import bundledRuleFiles from "../../config/rule-files.ts";
+import { fileSetting } from "../config/file-setting.ts";
 
 /** How many RuleGroups objects the groups are spread over (RULE_SHARDS, default 1). */
 export function ruleShardCount(env: Env): number {
@@ -23,5 +24,6 @@ export function externalURL(env: Env): string {
 
 /** The rule files in force: PROMETHEUS_RULES when set (npm start), else those bundled at deploy. */
 export function ruleFiles(env: Env): Record<string, string> {
-  return env.PROMETHEUS_RULES ? (JSON.parse(env.PROMETHEUS_RULES) as Record<string, string>) : bundledRuleFiles;
+  const set = fileSetting(env, "PROMETHEUS_RULES");
+  return set ? (JSON.parse(set) as Record<string, string>) : bundledRuleFiles;
 }

@@ -7,6 +7,8 @@ import type { ScrapeConfig } from "../../shared/config/types.ts";
 import type { ScrapeInput } from "../../shared/scrape/scrape-loop.ts";
 import { scrapeAcceptHeader, chooseFormat } from "../../shared/textparse/content-type.ts";
 import { httpClientHeaders } from "../../shared/discovery/refresh.ts";
+import { readBodyLimited } from "../../shared/http/read-body.ts";
+import { httpStatusError, scrapeErrorMessage } from "../../shared/scrape/scrape-error.ts";
 
 const USER_AGENT = "Pyrometer/0.1 (Prometheus/3.14.0 compatible)";
 
@@ -17,30 +19,6 @@ function requestHeaders(sc: ScrapeConfig, timeoutMs: number): Headers {
   h.set("User-Agent", USER_AGENT);
   h.set("X-Prometheus-Scrape-Timeout-Seconds", String(timeoutMs / 1000));
   return h;
-}
-
-async function readLimited(res: Response, limit: number): Promise<Uint8Array> {
-  if (limit <= 0) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body!.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new Error(`body size limit exceeded (limit: ${limit} bytes)`);
-    }
-    parts.push(value);
-  }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
 }
 
 /**
@@ -63,14 +41,12 @@ export async function scrapeTarget(sc: ScrapeConfig, url: string, timeoutMs: num
     });
     if (res.status !== 200) {
       await res.body?.cancel();
-      return { ok: false, error: `server returned HTTP status ${res.status} ${res.statusText}`.trim() };
+      return { ok: false, error: httpStatusError(res.status) };
     }
-    const body = await readLimited(res, sc.bodySizeLimit);
+    const body = await readBodyLimited(res, sc.bodySizeLimit, (limit) => new Error(`body size limit exceeded (limit: ${limit} bytes)`));
     const choice = chooseFormat(res.headers.get("content-type"), sc.fallbackScrapeProtocol);
     return { ok: true, body, format: choice.format };
   } catch (e) {
-    const err = e as Error;
-    if (err.name === "TimeoutError") return { ok: false, error: `Get "${url}": context deadline exceeded` };
-    return { ok: false, error: `Get "${url}": ${err.message}` };
+    return { ok: false, error: scrapeErrorMessage(url, e as Error) };
   }
 }

@@ -5,16 +5,19 @@
  * discovered labels; each object keeps one alarm, set to its next due
  * scrape or discovery refresh. Offsets are quantized to whole ticks of
  * TICK_MS, so all targets due in one tick are scraped together and their
- * samples reach the head shards as one batch (one RPC, one WAL row per head
- * shard per tick). The cron only calls `ensureScheduled()`: cron is
- * minute-granular and never fires under `wrangler dev`.
+ * samples reach this object's paired head shard as one batch: one RPC and
+ * one WAL row per tick, however many head shards there are. The cron only
+ * calls `ensureScheduled()`: cron is minute-granular and never fires under
+ * `wrangler dev`.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import { shardedAppender } from "../head/shards.ts";
-import { loadConfig } from "./load-config.ts";
+import { pairedAppender } from "../head/shards.ts";
+import { currentConfig, sourceFingerprint } from "../config/index.ts";
+import type { CurrentConfig } from "../config/index.ts";
 import { scrapeTarget } from "./fetch-target.ts";
 import { discover } from "./discover.ts";
+import { KUBERNETES_REFRESH_MS } from "../../shared/discovery/kubernetes/index.ts";
 import { scraperCount } from "./stub.ts";
 import type { ScrapeConfig, PrometheusConfig } from "../../shared/config/types.ts";
 import { buildTargets } from "../../shared/discovery/targets.ts";
@@ -26,10 +29,10 @@ import type { ScrapeReport } from "../../shared/scrape/scrape-loop.ts";
 import { scrapeOffset, nextScrapeTime } from "../../shared/scrape/schedule.ts";
 import type { MetricMetadata } from "../../shared/textparse/family.ts";
 import { formatDuration } from "../../shared/promql/duration.ts";
-import { selfMetrics } from "../query/self-metrics.ts";
-import { createApp } from "../query/app.ts";
-
-const selfApp = createApp();
+import { withIngestLimits } from "../../shared/limits/ingest-limits.ts";
+import { ingestLimitsOrDefaults } from "../limits.ts";
+import type { Appender } from "../../shared/tsdb/querier.ts";
+import { selfScrape } from "./self-scrape.ts";
 
 export interface TargetStatus {
   discoveredLabels: Record<string, string>;
@@ -60,6 +63,8 @@ export interface JobStats {
 
 export interface ScrapeStats {
   jobs: JobStats[];
+  /** Ticks that scraped at least one target since the object started. */
+  ticks?: number;
   configError: string;
   discoveryErrors: string[];
 }
@@ -99,6 +104,9 @@ interface Discoverer {
 
 export class ScrapeScheduler extends DurableObject<Env> {
   #config: PrometheusConfig | undefined;
+  /** CurrentConfig.hash of the config applied, and the source fingerprint it came from. */
+  #configHash = "";
+  #configSource = "";
   #configError = "";
   #shard = -1;
   #targets = new Map<string, ActiveTarget>();
@@ -106,6 +114,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
   #discoverers: Discoverer[] = [];
   #discoveryErrors = new Map<string, string>();
   #jobStats = new Map<string, JobStats>();
+  #ticks = 0;
 
   /** Staleness caches saved before an eviction, by target key (see #persistCaches). */
   #savedCaches = new Map<string, Labels[]>();
@@ -118,23 +127,72 @@ export class ScrapeScheduler extends DurableObject<Env> {
     for (const row of ctx.storage.sql.exec<{ target: string; series: string }>(`SELECT target, series FROM scrape_cache`)) {
       this.#savedCaches.set(row.target, JSON.parse(row.series) as Labels[]);
     }
+    // Before the shard is known no target exists, so nothing is appended.
+    ctx.blockConcurrencyWhile(() => this.#followConfig(this.#appender()).then(() => undefined));
+  }
+
+  /** Applies the config in force when it differs from the one applied; returns whether it did. */
+  async #followConfig(app: Appender): Promise<boolean> {
+    let cur: CurrentConfig;
     try {
-      this.#config = loadConfig(env);
+      cur = await currentConfig(this.env);
     } catch (e) {
       this.#configError = (e as Error).message;
       console.error(`pyrometer: ${this.#configError}`);
-      return;
+      return false;
     }
-    for (const sc of this.#config.scrapeConfigs) {
-      this.#jobStats.set(sc.jobName, { job: sc.jobName, targets: 0, scrapes: 0, failures: 0, samples: 0 });
+    this.#configSource = cur.source;
+    if (cur.hash === this.#configHash) return false;
+    this.#apply(cur, Date.now(), app);
+    return true;
+  }
+
+  /**
+   * Makes `cur` the config in force, as Prometheus's reload does: discoverers
+   * whose settings are unchanged keep their targets, targets whose job or
+   * labels are gone get staleness markers at once, and the rest keep their
+   * staleness caches.
+   */
+  #apply(cur: CurrentConfig, now: number, app: Appender): void {
+    const oldConfig = this.#config;
+    const old = new Map(this.#discoverers.map((d) => [d.id, d]));
+    this.#config = cur.config;
+    this.#configHash = cur.hash;
+    this.#configError = "";
+    this.#discoverers = [];
+    const stats = new Map<string, JobStats>();
+    for (const sc of cur.config.scrapeConfigs) {
+      stats.set(sc.jobName, this.#jobStats.get(sc.jobName) ?? { job: sc.jobName, targets: 0, scrapes: 0, failures: 0, samples: 0 });
       this.#discoverers.push({ job: sc.jobName, id: `${sc.jobName}/static`, refreshMs: 0, nextAt: Infinity, groups: sc.staticConfigs });
-      sc.httpSdConfigs.forEach((c, i) =>
-        this.#discoverers.push({ job: sc.jobName, id: `${sc.jobName}/http_sd/${i}`, refreshMs: c.refreshInterval, nextAt: 0, groups: [] }),
-      );
-      sc.dnsSdConfigs.forEach((c, i) =>
-        this.#discoverers.push({ job: sc.jobName, id: `${sc.jobName}/dns_sd/${i}`, refreshMs: c.refreshInterval, nextAt: 0, groups: [] }),
-      );
+      const before = oldConfig?.scrapeConfigs.find((s) => s.jobName === sc.jobName);
+      // A discoverer whose config is unchanged keeps its groups and schedule across a reload.
+      const sd = <C>(kind: string, list: readonly C[], prev: readonly C[] | undefined, refreshMs: (c: C) => number) =>
+        list.forEach((c, i) => {
+          const id = `${sc.jobName}/${kind}/${i}`;
+          const kept = old.get(id);
+          const same = kept !== undefined && prev !== undefined && JSON.stringify(prev[i]) === JSON.stringify(c);
+          this.#discoverers.push({ job: sc.jobName, id, refreshMs: refreshMs(c), nextAt: same ? kept.nextAt : 0, groups: same ? kept.groups : [] });
+        });
+      sd("http_sd", sc.httpSdConfigs, before?.httpSdConfigs, (c) => c.refreshInterval);
+      sd("dns_sd", sc.dnsSdConfigs, before?.dnsSdConfigs, (c) => c.refreshInterval);
+      sd("kubernetes_sd", sc.kubernetesSdConfigs, before?.kubernetesSdConfigs, () => KUBERNETES_REFRESH_MS);
     }
+    this.#jobStats = stats;
+    if (this.#shard < 0) return;
+    for (const sc of cur.config.scrapeConfigs) this.#syncJob(sc, now, app);
+    // Jobs the new config no longer has: their targets are removed.
+    for (const [key, t] of this.#targets) {
+      if (stats.has(t.config.jobName)) continue;
+      this.#removeTarget(key, t, app, now);
+    }
+    for (const job of this.#dropped.keys()) if (!stats.has(job)) this.#dropped.delete(job);
+  }
+
+  #removeTarget(key: string, t: ActiveTarget, app: Appender, now: number): void {
+    t.cache.markAllStale(app, now);
+    appendReportStaleness(app, t.labels, t.config, now);
+    this.#targets.delete(key);
+    this.ctx.storage.sql.exec(`DELETE FROM scrape_cache WHERE target = ?`, key);
   }
 
   /** Which scraper shard this object is; set by the first call through the stub. */
@@ -144,12 +202,29 @@ export class ScrapeScheduler extends DurableObject<Env> {
     for (const sc of this.#config?.scrapeConfigs ?? []) this.#syncJob(sc, Date.now());
   }
 
+  /**
+   * Called by `/-/reload` after the config store accepted a new config:
+   * applies it now, so removed targets get staleness markers at once.
+   */
+  async applyConfig(shard: number): Promise<void> {
+    this.#init(shard);
+    const app = this.#appender();
+    if (!(await this.#followConfig(app))) return;
+    await app.commit();
+    if (this.env.SCRAPE_AUTOSTART !== "false") await this.#arm();
+  }
+
+  /** Everything this object scrapes goes to its paired head shard (docs/architecture.md). */
+  #appender() {
+    return pairedAppender(this.env, Math.max(0, this.#shard));
+  }
+
   #scrapeConfig(job: string): ScrapeConfig {
     return this.#config!.scrapeConfigs.find((s) => s.jobName === job)!;
   }
 
   /** Rebuilds a job's targets from its discoverers' groups; removed targets get staleness markers. */
-  #syncJob(sc: ScrapeConfig, now: number, app = shardedAppender(this.env)): boolean {
+  #syncJob(sc: ScrapeConfig, now: number, app = this.#appender()): boolean {
     const n = scraperCount(this.env);
     const wanted = new Map<string, ActiveTarget>();
     const dropped: DroppedTargetStatus[] = [];
@@ -166,6 +241,16 @@ export class ScrapeScheduler extends DurableObject<Env> {
           const key = `${sc.jobName}\xff${t.scrapeUrl}\xff${JSON.stringify(t.labels)}`;
           const existing = this.#targets.get(key) ?? wanted.get(key);
           if (existing) {
+            // As Prometheus: the target keeps its loop, /api/v1/targets shows the newest discovered labels.
+            existing.discoveredLabels = t.discoveredLabels;
+            // A reload may change the job's settings; the target keeps its cache.
+            existing.config = sc;
+            existing.timeout = t.scrapeTimeout;
+            if (existing.interval !== t.scrapeInterval) {
+              existing.interval = t.scrapeInterval;
+              existing.offset = Math.floor(scrapeOffset(key, t.scrapeInterval) / TICK_MS) * TICK_MS;
+              existing.nextAt = nextScrapeTime(now, t.scrapeInterval, existing.offset);
+            }
             wanted.set(key, existing);
             continue;
           }
@@ -192,15 +277,13 @@ export class ScrapeScheduler extends DurableObject<Env> {
     let removed = false;
     for (const [key, t] of this.#targets) {
       if (t.config.jobName !== sc.jobName || wanted.has(key)) continue;
-      t.cache.markAllStale(app, now);
-      appendReportStaleness(app, t.labels, t.config, now);
-      this.#targets.delete(key);
-      this.ctx.storage.sql.exec(`DELETE FROM scrape_cache WHERE target = ?`, key);
+      this.#removeTarget(key, t, app, now);
       removed = true;
     }
     for (const [key, t] of wanted) this.#targets.set(key, t);
     this.#dropped.set(sc.jobName, dropped.slice(0, sc.keepDroppedTargets > 0 ? sc.keepDroppedTargets : undefined));
-    this.#jobStats.get(sc.jobName)!.targets = wanted.size;
+    const js = this.#jobStats.get(sc.jobName);
+    if (js) js.targets = wanted.size;
     return removed;
   }
 
@@ -224,6 +307,12 @@ export class ScrapeScheduler extends DurableObject<Env> {
     // After an eviction the shard index is gone; the alarm was armed with it.
     const shard = (await this.ctx.storage.get<number>("shard")) ?? 0;
     this.#init(shard);
+    // A deploy with a new PROMETHEUS_CONFIG changes the source: follow it without losing targets' state.
+    if (sourceFingerprint(this.env) !== this.#configSource) {
+      const app = this.#appender();
+      await this.#followConfig(app);
+      await app.commit();
+    }
     await this.#staleOrphans();
     await this.refreshDue(Date.now());
     await this.scrapeDue(Date.now());
@@ -234,7 +323,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
   async refreshDue(now: number): Promise<void> {
     const due = this.#discoverers.filter((d) => d.nextAt <= now);
     if (due.length === 0) return;
-    const app = shardedAppender(this.env);
+    const app = this.#appender();
     await Promise.all(
       due.map(async (d) => {
         const sc = this.#scrapeConfig(d.job);
@@ -256,7 +345,8 @@ export class ScrapeScheduler extends DurableObject<Env> {
   async scrapeDue(now: number): Promise<number> {
     const due = [...this.#targets.values()].filter((t) => t.nextAt < now + TICK_MS);
     if (due.length === 0) return 0;
-    const app = shardedAppender(this.env);
+    this.#ticks++;
+    const app = this.#appender();
     await Promise.all(
       due.map(async (t) => {
         const start = Date.now();
@@ -264,10 +354,12 @@ export class ScrapeScheduler extends DurableObject<Env> {
         // tick of its slot is stamped with the slot, so a target's timestamps
         // stay exactly one interval apart (and compress to 1 bit each).
         const stamp = start - t.nextAt >= 0 && start - t.nextAt < TICK_MS ? t.nextAt : start;
-        const inProcess = t.address === this.env.SELF_ADDRESS ? () => this.#serveSelf(t.scrapeUrl) : undefined;
+        const inProcess = t.address === this.env.SELF_ADDRESS ? () => this.#serveSelf(t.scrapeUrl, t.timeout) : undefined;
         const input = await scrapeTarget(t.config, t.scrapeUrl, t.timeout, inProcess);
         const durationMs = Date.now() - start;
-        const report = appendScrape(app, t.cache, t.labels, { ...t.config, scrapeTimeout: t.timeout }, input, stamp, durationMs);
+        // The deployment's ingest limits apply on top of the job's own.
+        const opts = withIngestLimits({ ...t.config, scrapeTimeout: t.timeout }, ingestLimitsOrDefaults(this.env));
+        const report = appendScrape(app, t.cache, t.labels, opts, input, stamp, durationMs);
         t.last = { report, at: stamp, durationMs };
         const js = this.#jobStats.get(t.config.jobName)!;
         js.scrapes++;
@@ -289,7 +381,7 @@ export class ScrapeScheduler extends DurableObject<Env> {
    */
   async #staleOrphans(): Promise<void> {
     if (this.#savedCaches.size === 0) return;
-    const app = shardedAppender(this.env);
+    const app = this.#appender();
     const now = Date.now();
     for (const [key, series] of this.#savedCaches) {
       if (this.#targets.has(key)) continue;
@@ -317,17 +409,14 @@ export class ScrapeScheduler extends DurableObject<Env> {
    * /metrics gets this object's statistics passed in (calling its own stub
    * from inside an alarm would wait on itself).
    */
-  async #serveSelf(url: string): Promise<string> {
-    const path = new URL(url).pathname;
-    if (path === "/metrics") return selfMetrics(this.env, { shard: this.#shard, stats: this.stats() });
-    const res = await selfApp.fetch(new Request(url), this.env);
-    if (res.status !== 200) throw new Error(`server returned HTTP status ${res.status}`);
-    return res.text();
+  async #serveSelf(url: string, timeoutMs: number): Promise<string> {
+    return selfScrape(this.env, url, { shard: this.#shard, stats: this.stats() }, timeoutMs);
   }
 
   stats(): ScrapeStats {
     return {
       jobs: [...this.#jobStats.values()].map((j) => ({ ...j })),
+      ticks: this.#ticks,
       configError: this.#configError,
       discoveryErrors: [...this.#discoveryErrors.values()],
     };

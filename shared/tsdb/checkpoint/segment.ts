@@ -1,0 +1,102 @@
+/**
+ * @module
+ * A checkpoint segment: one SQLite row holding many series' chunks, so a
+ * checkpoint writes one row per shard (or a few, each at most a row's 2 MB)
+ * instead of one per chunk. SQLite rows written are billed (docs/cost.md);
+ * bytes in a row are not.
+ *
+ *   u32 entryCount
+ *   per entry: u32 labelsJsonBytes, labels JSON ([name, value, ...]),
+ *              u32 chunkCount, per chunk: f64 minT, f64 maxT, u32 n, n bytes
+ * Little-endian throughout.
+ */
+import type { Label, Labels } from "../../labels/labels.ts";
+
+export interface SegmentChunk {
+  minT: number;
+  maxT: number;
+  bytes: Uint8Array;
+}
+
+export interface SegmentEntry {
+  labels: Labels;
+  chunks: SegmentChunk[];
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+export function encodeLabelsJson(labels: Labels): Uint8Array {
+  const flat: string[] = [];
+  for (const l of labels) flat.push(l.name, l.value);
+  return enc.encode(JSON.stringify(flat));
+}
+
+/** Bytes an entry takes in a segment, given its encoded labels. */
+export function entryBytes(labelBytes: number, chunks: readonly SegmentChunk[]): number {
+  let n = 8 + labelBytes;
+  for (const c of chunks) n += 20 + c.bytes.length;
+  return n;
+}
+
+export function encodeSegment(entries: readonly { labelsJson: Uint8Array; chunks: readonly SegmentChunk[] }[]): Uint8Array {
+  let size = 4;
+  for (const e of entries) size += entryBytes(e.labelsJson.length, e.chunks);
+  const buf = new Uint8Array(size);
+  const dv = new DataView(buf.buffer);
+  dv.setUint32(0, entries.length, true);
+  let off = 4;
+  for (const e of entries) {
+    dv.setUint32(off, e.labelsJson.length, true);
+    buf.set(e.labelsJson, off + 4);
+    off += 4 + e.labelsJson.length;
+    dv.setUint32(off, e.chunks.length, true);
+    off += 4;
+    for (const c of e.chunks) {
+      dv.setFloat64(off, c.minT, true);
+      dv.setFloat64(off + 8, c.maxT, true);
+      dv.setUint32(off + 16, c.bytes.length, true);
+      buf.set(c.bytes, off + 20);
+      off += 20 + c.bytes.length;
+    }
+  }
+  return buf;
+}
+
+export function decodeSegment(data: Uint8Array): SegmentEntry[] {
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let off = 0;
+  const need = (n: number) => {
+    if (off + n > data.length) throw new Error(`checkpoint segment truncated at byte ${off} (length ${data.length})`);
+  };
+  need(4);
+  const count = dv.getUint32(0, true);
+  off = 4;
+  const out: SegmentEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    need(4);
+    const len = dv.getUint32(off, true);
+    need(4 + len + 4);
+    const flat = JSON.parse(dec.decode(data.subarray(off + 4, off + 4 + len))) as string[];
+    off += 4 + len;
+    const labels: Label[] = [];
+    for (let j = 0; j < flat.length; j += 2) labels.push({ name: flat[j]!, value: flat[j + 1]! });
+    const n = dv.getUint32(off, true);
+    off += 4;
+    const chunks: SegmentChunk[] = [];
+    for (let j = 0; j < n; j++) {
+      need(20);
+      const minT = dv.getFloat64(off, true);
+      const maxT = dv.getFloat64(off + 8, true);
+      const bl = dv.getUint32(off + 16, true);
+      off += 20;
+      need(bl);
+      // A copy: a view would keep the whole row's buffer alive in the head.
+      chunks.push({ minT, maxT, bytes: data.slice(off, off + bl) });
+      off += bl;
+    }
+    out.push({ labels, chunks });
+  }
+  if (off !== data.length) throw new Error(`checkpoint segment: ${data.length - off} trailing bytes`);
+  return out;
+}
