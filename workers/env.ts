@@ -19,6 +19,8 @@ export interface Env {
   DB: D1Database;
   /** Number of head shards series are hashed over. */
   HEAD_SHARDS: string;
+  /** Samples one query may load before it fails with "too many samples" (default 4,000,000; workers/head/read-path.ts). */
+  QUERY_MAX_SAMPLES?: string;
   /** Number of scrape scheduler objects targets are spread over. */
   SCRAPE_SHARDS?: string;
   /** Scrape targets with this address are served in-process. */

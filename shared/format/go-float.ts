@@ -53,6 +53,9 @@ export function formatGoFloatV(v: number): string {
 }
 
 export function formatGoFloatFixed(v: number): string {
+  // JS prints plain decimals with the same shortest digits in this range (the hot path of API answers).
+  const a = v < 0 ? -v : v;
+  if (a >= 1e-6 && a < 1e21) return String(v);
   const sp = special(v);
   if (sp !== undefined) return sp;
   const { negative, digits, exp } = shortestDigits(v);

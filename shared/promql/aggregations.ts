@@ -9,6 +9,7 @@ import type { AggregateOp } from "./ast.ts";
 import { kahanInc, quantileOf } from "./functions.ts";
 import { formatGoFloatFixed } from "../format/go-float.ts";
 import type { StepSeries } from "./value.ts";
+import { heapSelect } from "./topk-heap.ts";
 import { EvalError, SeriesCollector, newStepSeries } from "./value.ts";
 
 export interface Grouping {
@@ -222,14 +223,6 @@ function kParam(f: number): number {
   return Math.trunc(f);
 }
 
-/** Order for topk: larger first, NaN last; bottomk: smaller first, NaN last. */
-function byValue(op: "topk" | "bottomk", a: number, b: number): number {
-  const an = a !== a;
-  const bn = b !== b;
-  if (an || bn) return an === bn ? 0 : an ? 1 : -1;
-  return op === "topk" ? b - a || 0 : a - b || 0;
-}
-
 function selectK(op: "topk" | "bottomk" | "limitk", groups: Group[], n: number, p: AggregateParams): StepSeries[] {
   const kAt = new Float64Array(n);
   for (let i = 0; i < n; i++) kAt[i] = kParam(p.scalar![i]!);
@@ -240,9 +233,9 @@ function selectK(op: "topk" | "bottomk" | "limitk", groups: Group[], n: number, 
     for (let i = 0; i < n; i++) {
       const k = kAt[i]!;
       if (k < 1) continue;
-      let present = g.members.filter((s) => s.has[i] === 1);
-      if (op !== "limitk") present = present.sort((a, b) => byValue(op, a.v[i]!, b.v[i]!) || 0);
-      for (const s of present.slice(0, k)) {
+      const present = g.members.filter((s) => s.has[i] === 1);
+      const chosen = op === "limitk" ? present.slice(0, k) : heapSelect(op, present, (s) => s.v[i]!, k);
+      for (const s of chosen) {
         let o = outOf.get(s);
         if (o === undefined) {
           o = newStepSeries(s.labels, n, s.dropName);

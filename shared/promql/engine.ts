@@ -9,7 +9,9 @@
 import type { Labels } from "../labels/labels.ts";
 import { METRIC_NAME, compareLabels, getLabel, withLabel } from "../labels/labels.ts";
 import type { Matcher } from "../labels/matcher.ts";
-import type { Querier, SeriesData } from "../tsdb/querier.ts";
+import type { Querier, SelectHints, SeriesData } from "../tsdb/querier.ts";
+import { lowerBound } from "../tsdb/memory-samples.ts";
+import { matchersKey, planSelections } from "./plan.ts";
 import { isStaleNaN } from "../tsdb/querier.ts";
 import type { AggregateExpr, BinaryExpr, Call, DurationExpr, Expr, NumberLiteral, MatrixSelector, PosRange, StartOrEnd, SubqueryExpr, VectorSelector } from "./ast.ts";
 import { exprType } from "./ast.ts";
@@ -46,6 +48,26 @@ export interface QueryOptions {
   lookbackDelta?: number;
   /** Lowers the engine's timeout for this query (ms), as the API's `timeout` parameter does. */
   timeoutMs?: number;
+  /** Filled in with where the query's time went (the API's `stats` parameter). */
+  stats?: EngineStats;
+}
+
+/** Per-phase figures of one query (ms of wall time; counts). */
+export interface EngineStats {
+  parseMs: number;
+  /** Planning plus the one batched read of every selector (Querier.selectMany). */
+  prefetchMs: number;
+  /** Evaluation, including any read the plan did not cover. */
+  evalMs: number;
+  /** Selections made in the batch, and reads made during evaluation (not covered by it). */
+  prefetchedSelections: number;
+  extraSelects: number;
+  /** Samples handed to the engine by storage. */
+  samplesRead: number;
+}
+
+export function newEngineStats(): EngineStats {
+  return { parseMs: 0, prefetchMs: 0, evalMs: 0, prefetchedSelections: 0, extraSelects: 0, samplesRead: 0 };
 }
 
 /** The evaluation grid: steps start, start+step, ... (n of them). */
@@ -137,10 +159,12 @@ export class Engine {
   }
 
   async #run(querier: Querier, query: string | Expr, start: number, end: number, step: number, opts: QueryOptions): Promise<QueryResult> {
+    const stats = opts.stats ?? newEngineStats();
+    let t0 = performance.now();
     const expr = typeof query === "string" ? parseExpr(query) : query;
     checkEvalDepth(expr);
     const isRange = step > 0;
-    const ev = new Evaluator(querier, {
+    const settings: EvalSettings = {
       lookback: opts.lookbackDelta ?? this.lookbackDelta,
       deadline: Date.now() + Math.min(this.timeoutMs, opts.timeoutMs ?? Infinity),
       maxSamples: this.maxSamples,
@@ -149,12 +173,51 @@ export class Engine {
       end,
       step,
       isRange,
-    });
+    };
+    let t1 = performance.now();
+    stats.parseMs += t1 - t0;
+    t0 = t1;
+    let prefetched: Prefetched | undefined;
+    if (querier.selectMany !== undefined) {
+      const requests = planSelections(expr, { start, end, step, lookback: settings.lookback });
+      if (requests.length > 0) {
+        const data = await querier.selectMany(requests);
+        prefetched = new Map(requests.map((r, i) => [matchersKey(r.matchers), { hints: r.hints, data: data[i]! }]));
+        stats.prefetchedSelections += requests.length;
+      }
+    }
+    t1 = performance.now();
+    stats.prefetchMs += t1 - t0;
+    t0 = t1;
+    const ev = new Evaluator(querier, settings, stats, prefetched);
     const grid: Grid = { start, step: isRange ? step : 1, n: isRange ? Math.floor((end - start) / step) + 1 : 1 };
     const val = await ev.eval(expr, grid);
     const rendered = ev.annotations.render(typeof query === "string" ? query : "");
-    return { value: ev.finish(val, grid), warnings: rendered.warnings, infos: rendered.infos };
+    const result = { value: ev.finish(val, grid), warnings: rendered.warnings, infos: rendered.infos };
+    stats.evalMs += performance.now() - t0;
+    return result;
   }
+}
+
+/** Selections read ahead of evaluation, by matchers key. */
+type Prefetched = Map<string, { hints: SelectHints; data: SeriesData[] }>;
+
+/** The series' samples within [start, end] (views); series left without any are dropped. */
+function trimSeries(data: readonly SeriesData[], start: number, end: number): SeriesData[] {
+  const out: SeriesData[] = [];
+  for (const sd of data) {
+    const lo = lowerBound(sd.t, sd.t.length, start);
+    const hi = firstAfter(sd.t, lo, sd.t.length, end);
+    if (hi <= lo) continue;
+    if (lo === 0 && hi === sd.t.length) {
+      out.push(sd);
+      continue;
+    }
+    const t: SeriesData = { labels: sd.labels, t: sd.t.subarray(lo, hi), v: sd.v.subarray(lo, hi) };
+    if (sd.st !== undefined) t.st = sd.st.subarray(lo, hi);
+    out.push(t);
+  }
+  return out;
 }
 
 interface EvalSettings {
@@ -172,12 +235,16 @@ class Evaluator {
   readonly annotations = new Annotations();
   readonly #q: Querier;
   readonly #s: EvalSettings;
+  readonly #stats: EngineStats;
+  readonly #prefetched: Prefetched | undefined;
   #samples = 0;
   #checks = 0;
 
-  constructor(q: Querier, s: EvalSettings) {
+  constructor(q: Querier, s: EvalSettings, stats: EngineStats, prefetched?: Prefetched) {
     this.#q = q;
     this.#s = s;
+    this.#stats = stats;
+    this.#prefetched = prefetched;
   }
 
   #checkTimeout(): void {
@@ -221,19 +288,41 @@ class Evaluator {
       }
       case "vector": {
         const series: MatrixSeries[] = [];
-        for (const s of cleanup(val.series, g.n)) {
+        const kept = cleanup(val.series, g.n);
+        // Series present at every step share one timestamp column and keep their values; the
+        // others are views into one pair of columns (one allocation, not two per series).
+        let fullT: Float64Array | undefined;
+        let partial = 0;
+        const counts = new Int32Array(kept.length);
+        for (let j = 0; j < kept.length; j++) {
+          const has = kept[j]!.has;
           let k = 0;
-          for (let i = 0; i < g.n; i++) k += s.has[i]!;
+          for (let i = 0; i < g.n; i++) k += has[i]!;
+          counts[j] = k;
+          if (k < g.n) partial += k;
+        }
+        const allT = new Float64Array(partial);
+        const allV = new Float64Array(partial);
+        let off = 0;
+        for (let j = 0; j < kept.length; j++) {
+          const s = kept[j]!;
+          const k = counts[j]!;
           if (k === 0) continue;
-          const t = new Float64Array(k);
-          const v = new Float64Array(k);
-          k = 0;
+          if (k === g.n) {
+            if (fullT === undefined) {
+              fullT = new Float64Array(g.n);
+              for (let i = 0; i < g.n; i++) fullT[i] = g.start + i * g.step;
+            }
+            series.push({ labels: s.labels, t: fullT, v: s.v });
+            continue;
+          }
+          const from = off;
           for (let i = 0; i < g.n; i++) {
             if (s.has[i] !== 1) continue;
-            t[k] = g.start + i * g.step;
-            v[k++] = s.v[i]!;
+            allT[off] = g.start + i * g.step;
+            allV[off++] = s.v[i]!;
           }
-          series.push({ labels: s.labels, t, v });
+          series.push({ labels: s.labels, t: allT.subarray(from, off), v: allV.subarray(from, off) });
         }
         series.sort((a, b) => compareLabels(a.labels, b.labels));
         return { type: "matrix", series };
@@ -348,7 +437,15 @@ class Evaluator {
   }
 
   async #select(matchers: readonly Matcher[], mint: number, maxt: number): Promise<SeriesData[]> {
-    const res = await this.#q.select(matchers, { start: mint, end: maxt });
+    const hit = this.#prefetched?.get(matchersKey(matchers));
+    let res: SeriesData[];
+    if (hit !== undefined && hit.hints.start <= mint && hit.hints.end >= maxt) {
+      res = hit.hints.start === mint && hit.hints.end === maxt ? hit.data : trimSeries(hit.data, mint, maxt);
+    } else {
+      this.#stats.extraSelects++;
+      res = await this.#q.select(matchers, { start: mint, end: maxt });
+    }
+    for (const sd of res) this.#stats.samplesRead += sd.t.length;
     if (Date.now() > this.#s.deadline) throw new QueryTimeoutError();
     return res;
   }

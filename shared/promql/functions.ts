@@ -37,9 +37,9 @@ export interface RangeWindow {
   /**
    * Optional per-series prefix count of decreases: `resets[k]` counts i ≤ k
    * with v[i] < v[i-1]. Lets counter functions skip the reset scan of a
-   * window that has none.
+   * window that has none; null when the series has no decrease at all.
    */
-  resets?: Int32Array;
+  resets?: Int32Array | null;
   /**
    * Start timestamps parallel to t (ms, NaN = unknown), present only when the
    * window comes straight from a range selector over storage that keeps them.
@@ -75,8 +75,11 @@ function isCounterReset(w: RangeWindow, i: number): boolean {
   return w.v[i]! < w.v[i - 1]! || (w.st !== undefined && isStartReset(w.t, w.st, i));
 }
 
-/** The prefix count of value decreases that RangeWindow.resets describes. */
-export function resetPrefix(v: Float64Array): Int32Array {
+/** The prefix count of value decreases that RangeWindow.resets describes; null when there is none (most counters). */
+export function resetPrefix(v: Float64Array): Int32Array | null {
+  let first = 1;
+  while (first < v.length && !(v[first]! < v[first - 1]!)) first++;
+  if (first >= v.length) return null;
   const r = new Int32Array(v.length);
   for (let i = 1; i < v.length; i++) r[i] = r[i - 1]! + (v[i]! < v[i - 1]! ? 1 : 0);
   return r;
@@ -128,7 +131,7 @@ function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): 
       if (isCounterReset(w, i)) result += v[i - 1]!;
       if (startOverlaps(t, st, i)) w.stOverlap = true;
     }
-  } else if (isCounter && (w.resets === undefined || w.resets[hi - 1] !== w.resets[lo])) {
+  } else if (isCounter && w.resets !== null && (w.resets === undefined || w.resets[hi - 1] !== w.resets[lo])) {
     for (let i = lo + 1; i < hi; i++) if (v[i]! < v[i - 1]!) result += v[i - 1]!;
   }
   let durationToStart = (firstT - w.rangeStart) / 1000;

@@ -11,6 +11,7 @@ import type { Matcher } from "../labels/matcher.ts";
 import { XorAppender, XorIterator } from "../chunkenc/xor.ts";
 import { BytePool } from "../chunkenc/byte-pool.ts";
 import type { Appender, AppendResult, Querier, SelectHints, SeriesData } from "./querier.ts";
+import { SampleLimitError } from "./querier.ts";
 import { checkTimestamp, classifySample, countVerdict, emptyAppendResult } from "./head-append.ts";
 import { BatchAppender } from "./head-appender.ts";
 import {
@@ -210,8 +211,10 @@ export class Head implements Querier {
     const buf = new SampleBuffer(1024);
     const found: HeadSeries[] = [];
     const ends: number[] = [];
+    const limit = hints.maxSamples ?? Infinity;
     for (const s of this.#matching(matchers, hints)) {
       decodeInto(s, this.#arena, hints.start, hints.end, buf);
+      if (buf.n > limit) throw new SampleLimitError(limit);
       if (buf.n > (ends[ends.length - 1] ?? 0)) {
         found.push(s);
         ends.push(buf.n);

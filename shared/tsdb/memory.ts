@@ -72,8 +72,9 @@ export class MemoryStorage implements Querier {
       const lo = lowerBound(s.buf.t, s.buf.n, hints.start);
       const hi = lowerBound(s.buf.t, s.buf.n, nextUp(hints.end));
       if (lo >= hi) continue;
-      const sd: SeriesData = { labels: s.labels, t: s.buf.t.slice(lo, hi), v: s.buf.v.slice(lo, hi) };
-      if (s.st !== undefined) sd.st = s.st.slice(lo, hi);
+      // Views, not copies: samples below n are never rewritten (appends only go past n; growing makes new arrays).
+      const sd: SeriesData = { labels: s.labels, t: s.buf.t.subarray(lo, hi), v: s.buf.v.subarray(lo, hi) };
+      if (s.st !== undefined) sd.st = s.st.subarray(lo, hi);
       out.push(sd);
     }
     return out;

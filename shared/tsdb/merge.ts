@@ -6,7 +6,7 @@
  * deduplicates).
  */
 import { compareLabels } from "../labels/labels.ts";
-import type { SeriesData, Querier, SelectHints } from "./querier.ts";
+import type { SeriesData, Querier, SelectHints, SelectRequest } from "./querier.ts";
 import type { Matcher } from "../labels/matcher.ts";
 
 export function mergeSamples(a: SeriesData, b: SeriesData): SeriesData {
@@ -62,6 +62,11 @@ export class MergeQuerier implements Querier {
     return mergeSeriesSets(await Promise.all(this.#queriers.map((q) => q.select(matchers, hints))));
   }
 
+  async selectMany(requests: readonly SelectRequest[]): Promise<SeriesData[][]> {
+    const parts = await Promise.all(this.#queriers.map((q) => selectMany(q, requests)));
+    return requests.map((_, i) => mergeSeriesSets(parts.map((p) => p[i]!)));
+  }
+
   async labelNames(matchers: readonly Matcher[], hints: SelectHints): Promise<string[]> {
     return mergeStrings(await Promise.all(this.#queriers.map((q) => q.labelNames(matchers, hints))));
   }
@@ -69,4 +74,10 @@ export class MergeQuerier implements Querier {
   async labelValues(name: string, matchers: readonly Matcher[], hints: SelectHints): Promise<string[]> {
     return mergeStrings(await Promise.all(this.#queriers.map((q) => q.labelValues(name, matchers, hints))));
   }
+}
+
+/** q.selectMany when it has one, else one select per request. */
+export function selectMany(q: Querier, requests: readonly SelectRequest[]): Promise<SeriesData[][]> {
+  if (q.selectMany !== undefined) return q.selectMany(requests);
+  return Promise.all(requests.map((r) => q.select(r.matchers, r.hints)));
 }

@@ -32,11 +32,41 @@ export interface SelectHints {
   start: number;
   /** Inclusive end, ms. */
   end: number;
+  /**
+   * Refuse (SampleLimitError) rather than return more samples than this: a
+   * query must not outgrow its isolate's memory.
+   */
+  maxSamples?: number;
+}
+
+/** What a storage throws when a selection would exceed SelectHints.maxSamples. */
+export class SampleLimitError extends Error {
+  static readonly PREFIX = "selection exceeds the sample limit";
+  constructor(limit: number) {
+    super(`${SampleLimitError.PREFIX} of ${limit}`);
+    this.name = "SampleLimitError";
+  }
+
+  /** Also recognises one that crossed an RPC boundary (only the message survives). */
+  static is(e: unknown): boolean {
+    return e instanceof Error && e.message.startsWith(SampleLimitError.PREFIX);
+  }
+}
+
+/** One selection of a batch: matchers and the time range to read. */
+export interface SelectRequest {
+  matchers: readonly Matcher[];
+  hints: SelectHints;
 }
 
 export interface Querier {
   /** Series matching all matchers with their samples in [start, end], sorted by labels. */
   select(matchers: readonly Matcher[], hints: SelectHints): Promise<SeriesData[]>;
+  /**
+   * Several selections at once, answered in request order: storages behind a
+   * network (head shards, R2) answer a whole query in one round trip.
+   */
+  selectMany?(requests: readonly SelectRequest[]): Promise<SeriesData[][]>;
   /** Label names of series matching the matchers (all series when none) with data in [start, end]. */
   labelNames(matchers: readonly Matcher[], hints: SelectHints): Promise<string[]>;
   /** Values of one label over series matching the matchers with data in [start, end]. */

@@ -25,4 +25,13 @@ describe("PromQL test corpus", () => {
     expect(floatTotal).toBe(717);
     expect(floatPass).toBeGreaterThanOrEqual(FLOAT_ONLY_PASSING);
   });
+  it("reading every selector ahead in one batch (selectMany) gives the same outcome for every eval", async () => {
+    const files = readdirSync(CORPUS).filter((f) => f.endsWith(".test"));
+    for (const f of files) {
+      const text = readFileSync(resolve(CORPUS, f), "utf8");
+      const plain = await runScript(text);
+      const batched = await runScript(text, { batched: true });
+      expect(batched.evals.map((e) => [e.line, e.ok, e.message]), f).toEqual(plain.evals.map((e) => [e.line, e.ok, e.message]));
+    }
+  });
 });

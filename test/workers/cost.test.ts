@@ -15,6 +15,7 @@ import { shardedAppender, shardOf, pairedAppender, pairedShard } from "../../wor
 import { ScrapeScheduler } from "../../workers/scraper/scheduler.ts";
 import { ingestRoutes } from "../../workers/query/ingest.ts";
 import { labelsFromRecord } from "../../shared/labels/labels.ts";
+import { textHash } from "../../workers/config/source.ts";
 
 const H = 3600_000;
 const SHARDS = 4;
@@ -23,6 +24,16 @@ const SHARDS = 4;
  * The real bindings, with shard objects of their own (a name prefix) and
  * every RPC on a head shard counted, per object and per method.
  */
+/**
+ * A config store answering with `text`: the real ConfigStore reads its own
+ * environment, which a test cannot change per case (test seam, not a peer).
+ */
+function fixedConfig(text: string): Env["CONFIG"] {
+  const state = { text, file: "cost.yml", hash: textHash(text), source: "test", lastReloadSuccessful: true, lastSuccessMs: Date.now(), lastError: "" };
+  const stub = { current: async () => state, reload: async () => state };
+  return { idFromName: () => ({}), get: () => stub } as unknown as Env["CONFIG"];
+}
+
 function countingEnv(prefix: string, over: Partial<Env> = {}) {
   const calls = new Map<string, number>();
   const methods = new Map<string, number>();
@@ -179,7 +190,7 @@ describe("cost per million samples", () => {
       "    static_configs:",
       ...Array.from({ length: targets }, (_, i) => `      - { targets: ["${env.SELF_ADDRESS}"], labels: { t: "${i}" } }`),
     ].join("\n");
-    const c = countingEnv("cost-sched-", { PROMETHEUS_CONFIG: config, SCRAPE_SHARDS: "2" });
+    const c = countingEnv("cost-sched-", { PROMETHEUS_CONFIG: config, CONFIG: fixedConfig(config), SCRAPE_SHARDS: "2" });
     let scraped = 0;
     let ticks = 0;
     for (const shard of [0, 1]) {
@@ -187,6 +198,8 @@ describe("cost per million samples", () => {
       await runInDurableObject(stub, async (_o, state) => {
         // The real class on the object's own storage, with the counting bindings.
         const sched = new ScrapeScheduler(state, c.env);
+        // The config store answers asynchronously: load it before driving ticks by hand.
+        await sched.applyConfig(shard);
         const now = Date.now();
         for (let k = 0; k < 45; k++) {
           const before = c.rpcs();

@@ -78,7 +78,7 @@ describe("samples from the far future", () => {
     await stub.append([{ labels: labelsFromRecord({ __name__: "ff_legacy" }), t, v: t.map((_, i) => i) }], { shard: 7 });
     // The far-future sample goes into the WAL as an old version would have written it; a restart replays it.
     const future = encodeWalRecord([{ labels: labelsFromRecord({ __name__: "ff_legacy_future" }), t: Float64Array.of(4102444800000), v: Float64Array.of(1) }]);
-    await runInDurableObject(stub, (_o, state) => state.storage.sql.exec("INSERT INTO wal (data, max_t) VALUES (?, ?)", future, 4102444800000));
+    await runInDurableObject(stub, (_o, state) => state.storage.sql.exec("INSERT INTO wal_rows (slot, seq, max_t, data) VALUES (1000000, 1000000, ?, ?)", 4102444800000, future));
     await evictDurableObject(stub);
     await runDurableObjectAlarm(stub);
     while (await stub.flush());

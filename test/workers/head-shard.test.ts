@@ -124,7 +124,9 @@ describe("HeadShard rows across block cuts", () => {
     const s = stub("t-reuse");
     const series = ["a", "b", "c"];
     // 1 sample a minute for 10 h: three block cuts, checkpoints every 240 appends.
-    const T0 = 1_800_000_000_000 - (1_800_000_000_000 % (2 * 3600_000));
+    // In the past: samples beyond the wall clock (plus the grace) are refused.
+    const start = Date.now() - 12 * 3600_000;
+    const T0 = start - (start % (2 * 3600_000));
     let n = 0;
     for (let i = 0; i < 600; i++, n++) {
       await s.append(series.map((j) => ({ labels: up(j), t: Float64Array.of(T0 + i * 60_000), v: Float64Array.of(i) })));

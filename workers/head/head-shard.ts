@@ -15,6 +15,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import type { AppendResult, SeriesData, SelectHints } from "../../shared/tsdb/querier.ts";
+import { SampleLimitError } from "../../shared/tsdb/querier.ts";
 import type { MatcherSpec } from "../../shared/labels/matcher.ts";
 import { matcherFromSpec } from "../../shared/labels/matcher.ts";
 import { Head } from "../../shared/tsdb/head.ts";
@@ -28,8 +29,10 @@ import { RowSlots } from "../../shared/tsdb/checkpoint/slots.ts";
 import { labelsKey, compareLabels } from "../../shared/labels/labels.ts";
 import { writeBlock, encodeChunks, compactBlocks } from "../../shared/tsdb/block/index.ts";
 import type { BlockSeries, WrittenBlock } from "../../shared/tsdb/block/index.ts";
-import { storeBlock, deleteBlocks, listBlocks, blocksBefore, blockReader } from "./blocks.ts";
+import { storeBlock, deleteBlocks, listBlocks, blocksBefore, blockReader, catalogVersion } from "./blocks.ts";
 import { currentConfig } from "../config/index.ts";
+import { packSeriesSets } from "../../shared/tsdb/packed.ts";
+import type { SelectRequestSpec, ShardSelectResult } from "./read-path.ts";
 import type { Labels } from "../../shared/labels/labels.ts";
 import { BLOCK_RANGE_MS, blockCutDue, nextCutRange, retentionCutoff } from "../../shared/tsdb/time-bounds.ts";
 import { maxValidTime } from "../../shared/limits/ingest-limits.ts";
@@ -453,6 +456,28 @@ export class HeadShard extends DurableObject<Env> {
 
   async select(matchers: MatcherSpec[], hints: SelectHints): Promise<SeriesData[]> {
     return this.#head.select(matchers.map(matcherFromSpec), hints);
+  }
+
+  /**
+   * Query side: every selection of a query in one call, answered with the
+   * samples packed into typed arrays, the block catalog version this isolate
+   * knows and the time below which this head holds nothing.
+   */
+  async selectMany(requests: SelectRequestSpec[], maxSamples = Infinity): Promise<ShardSelectResult> {
+    const sets: SeriesData[][] = [];
+    let left = maxSamples;
+    try {
+      for (const r of requests) {
+        const set = await this.#head.select(r.matchers.map(matcherFromSpec), { ...r.hints, maxSamples: left });
+        for (const s of set) left -= s.t.length;
+        sets.push(set);
+      }
+    } catch (e) {
+      // Said in the answer: a thrown error would be logged here as uncaught.
+      if (!(e instanceof SampleLimitError)) throw e;
+      return { packed: packSeriesSets([]), catalog: catalogVersion(), minValidTime: this.#head.minValidTime, overLimit: true };
+    }
+    return { packed: packSeriesSets(sets), catalog: catalogVersion(), minValidTime: this.#head.minValidTime };
   }
 
   async labelNames(matchers: MatcherSpec[], hints: SelectHints): Promise<string[]> {

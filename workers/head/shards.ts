@@ -14,6 +14,8 @@ import { MergeQuerier } from "../../shared/tsdb/merge.ts";
 import { BatchAppender } from "../../shared/tsdb/head-appender.ts";
 import { BlocksQuerier } from "./blocks.ts";
 import { splitForRpc } from "../../shared/tsdb/rpc-batches.ts";
+import { ShardedStorage } from "./read-path.ts";
+import type { ReadOptions, ReadStats, SelectRequestSpec, ShardSelectResult } from "./read-path.ts";
 
 export function shardCount(env: Env): number {
   const n = Number(env.HEAD_SHARDS ?? "1");
@@ -100,8 +102,15 @@ class ShardQuerier implements Querier {
   }
 }
 
-/** Reads from every head shard and every block in R2; the head wins on equal timestamps. */
-export function storageQuerier(env: Env): Querier {
+/**
+ * Reads from every head shard and every block in R2; the head wins on equal
+ * timestamps. Queries go through read-path.ts (one call per shard per query,
+ * catalog cached); label lookups through a plain merge.
+ */
+export function storageQuerier(env: Env, stats?: ReadStats, opts: ReadOptions = {}): ShardedStorage {
   const n = shardCount(env);
-  return new MergeQuerier([...Array.from({ length: n }, (_, i) => new ShardQuerier(shardStub(env, i))), new BlocksQuerier(env)]);
+  const labels = new MergeQuerier([...Array.from({ length: n }, (_, i) => new ShardQuerier(shardStub(env, i))), new BlocksQuerier(env)]);
+  const shards = { count: n, selectMany: (i: number, specs: SelectRequestSpec[], max: number) => shardStub(env, i).selectMany(specs, max) as Promise<ShardSelectResult> };
+  const limit = Number(env.QUERY_MAX_SAMPLES);
+  return new ShardedStorage(env, shards, labels, stats, { ...(Number.isInteger(limit) && limit > 0 ? { maxSamples: limit } : {}), ...opts });
 }

@@ -15,7 +15,6 @@ import { ParseError } from "../../shared/promql/parse-error.ts";
 import { parseExpr } from "../../shared/promql/parser.ts";
 import { exprToString } from "../../shared/promql/printer.ts";
 import { parseTime, parseDurationParam, BadParamError } from "../../shared/api/params.ts";
-import { queryValueToJson } from "../../shared/api/prom-json.ts";
 import { ApiError, errorBody } from "../../shared/api/errors.ts";
 import { selfMetrics } from "./self-metrics.ts";
 import { isReady } from "./ready.ts";
@@ -29,13 +28,14 @@ import { allScrapers } from "../scraper/stub.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { uiRoutes } from "../ui/routes.ts";
 import { ruleRoutes } from "../rules/routes.ts";
-import { parseSeriesMatchers } from "./matchers.ts";
+import { parseSeriesMatchers } from "../../shared/api/series-matchers.ts";
 import { MIN_TIME_MS, MAX_TIME_MS } from "../../shared/api/params.ts";
 import { readBody } from "../http/body.ts";
 import { ingestLimits } from "../limits.ts";
 import { accessControl } from "./auth.ts";
 import { statusRoutes } from "./status.ts";
 import { reloadRoutes } from "./reload.ts";
+import { answerQuery } from "./query-response.ts";
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -110,8 +110,7 @@ export function createApp() {
     const p = await params(c);
     const query = requireQuery(p);
     const t = p.get("time") ? parseTime(p.get("time")!, "time") : Date.now();
-    const res = await engine.instant(storageQuerier(c.env), query, t, queryOpts(p));
-    return success(c, queryValueToJson(res.value), res.warnings, res.infos);
+    return answerQuery(c, p, queryOpts(p), (q, o) => engine.instant(q, query, t, o));
   });
 
   app.on(["GET", "POST"], "/api/v1/query_range", async (c) => {
@@ -124,8 +123,7 @@ export function createApp() {
     const end = parseTime(p.get("end")!, "end");
     const step = parseDurationParam(p.get("step")!, "step");
     checkRangeSteps(start, end, step);
-    const res = await engine.range(storageQuerier(c.env), query, start, end, step, queryOpts(p));
-    return success(c, queryValueToJson(res.value), res.warnings, res.infos);
+    return answerQuery(c, p, queryOpts(p), (q, o) => engine.range(q, query, start, end, step, o));
   });
 
   app.on(["GET", "POST"], "/api/v1/format_query", async (c) => {

@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import type { Env } from "../env.ts";
 import { storageQuerier } from "../head/shards.ts";
-import { parseSeriesMatchers } from "./matchers.ts";
+import { parseSeriesMatchers } from "../../shared/api/series-matchers.ts";
 import { currentConfig } from "../config/index.ts";
 import { formatSampleLine, TEXT_CONTENT_TYPE } from "../../shared/exposition/format.ts";
 import { compareLabels, getLabel, labelsKey, METRIC_NAME, withLabel } from "../../shared/labels/labels.ts";

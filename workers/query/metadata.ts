@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import type { Env } from "../env.ts";
 import { allScrapers } from "../scraper/stub.ts";
 import type { TargetMetadata } from "../scraper/scheduler.ts";
-import { parseSeriesMatchers } from "./matchers.ts";
+import { parseSeriesMatchers } from "../../shared/api/series-matchers.ts";
 import { labelsFromRecord } from "../../shared/labels/labels.ts";
 import { matchLabels } from "../../shared/labels/matcher.ts";
 import { BadParamError } from "../../shared/api/params.ts";

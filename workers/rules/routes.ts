@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import type { Env } from "../env.ts";
 import { ApiError } from "../../shared/api/errors.ts";
 import { allRuleShards } from "./stub.ts";
-import { parseSeriesMatchers } from "../query/matchers.ts";
+import { parseSeriesMatchers } from "../../shared/api/series-matchers.ts";
 import { matcherToSpec } from "../../shared/labels/matcher.ts";
 
 function success(data: unknown) {

@@ -6,6 +6,7 @@
  */
 import { compareLabels } from "../../labels/labels.ts";
 import { MemoryStorage } from "../../tsdb/memory.ts";
+import type { Querier } from "../../tsdb/querier.ts";
 import type { Expr } from "../ast.ts";
 import { children } from "../ast.ts";
 import { Engine } from "../engine.ts";
@@ -38,6 +39,18 @@ export interface ScriptOutcome {
 export interface RunOptions {
   /** Run the §8 @-variant and range-mode checks (default true). */
   readonly extraChecks?: boolean;
+  /** Query through `selectMany` (as the head shards are), so the engine's read-ahead plan is exercised. */
+  readonly batched?: boolean;
+}
+
+/** The storage with a selectMany, as a networked storage offers. */
+function batchedQuerier(st: MemoryStorage): Querier {
+  return {
+    select: (m, h) => st.select(m, h),
+    selectMany: (reqs) => Promise.all(reqs.map((r) => st.select(r.matchers, r.hints))),
+    labelNames: (m, h) => st.labelNames(m, h),
+    labelValues: (n, m, h) => st.labelValues(n, m, h),
+  };
 }
 
 /** The engine settings the corpus assumes (FORMAT.md §9). */
@@ -56,6 +69,7 @@ export async function runScript(text: string, opts: RunOptions = {}): Promise<Sc
   }
   const floatOnly = segmentFloatOnly(cmds);
   const storage = new MemoryStorage();
+  const querier: Querier = opts.batched ? batchedQuerier(storage) : storage;
   const engine = corpusEngine();
   const evals: EvalOutcome[] = [];
   let error: string | undefined;
@@ -73,7 +87,7 @@ export async function runScript(text: string, opts: RunOptions = {}): Promise<Sc
         error = `load failed: ${(e as Error).message}`;
       }
     } else {
-      const message = await runEval(engine, storage, c, opts.extraChecks ?? true);
+      const message = await runEval(engine, querier, c, opts.extraChecks ?? true);
       evals.push(message === undefined
         ? { line: c.line, expr: c.expr, ok: true, floatOnly: floatOnly[k]! }
         : { line: c.line, expr: c.expr, ok: false, message, floatOnly: floatOnly[k]! });
@@ -142,13 +156,13 @@ function load(storage: MemoryStorage, c: LoadCommand): void {
   }
 }
 
-async function query(engine: Engine, storage: MemoryStorage, cmd: EvalCommand, expr: string, t: number): Promise<QueryResult> {
+async function query(engine: Engine, storage: Querier, cmd: EvalCommand, expr: string, t: number): Promise<QueryResult> {
   if (cmd.range) return engine.range(storage, expr, cmd.start, cmd.end, cmd.step);
   return engine.instant(storage, expr, t);
 }
 
 /** Runs one query and checks failure, annotations and result; undefined means it passed. */
-async function checkOnce(engine: Engine, storage: MemoryStorage, cmd: EvalCommand, expr: string, t: number): Promise<string | undefined> {
+async function checkOnce(engine: Engine, storage: Querier, cmd: EvalCommand, expr: string, t: number): Promise<string | undefined> {
   let r: QueryResult;
   try {
     r = await query(engine, storage, cmd, expr, t);
@@ -160,7 +174,7 @@ async function checkOnce(engine: Engine, storage: MemoryStorage, cmd: EvalComman
   return checkAnnotations(cmd, r) ?? checkResult(cmd, r.value);
 }
 
-async function runEval(engine: Engine, storage: MemoryStorage, cmd: EvalCommand, extra: boolean): Promise<string | undefined> {
+async function runEval(engine: Engine, storage: Querier, cmd: EvalCommand, extra: boolean): Promise<string | undefined> {
   const t = cmd.rangeVector?.to ?? cmd.end;
   const first = await checkOnce(engine, storage, cmd, cmd.expr, t);
   if (first !== undefined || !extra || cmd.range) return first;
@@ -201,7 +215,7 @@ export function withAtModifier(e: Expr, t: number): Expr {
   }
 }
 
-async function checkAtVariants(engine: Engine, storage: MemoryStorage, cmd: EvalCommand, t: number): Promise<string | undefined> {
+async function checkAtVariants(engine: Engine, storage: Querier, cmd: EvalCommand, t: number): Promise<string | undefined> {
   let ast: Expr;
   try {
     ast = parseExpr(cmd.expr);
@@ -219,7 +233,7 @@ async function checkAtVariants(engine: Engine, storage: MemoryStorage, cmd: Eval
   return undefined;
 }
 
-async function checkRangeMode(engine: Engine, storage: MemoryStorage, cmd: EvalCommand, t: number): Promise<string | undefined> {
+async function checkRangeMode(engine: Engine, storage: Querier, cmd: EvalCommand, t: number): Promise<string | undefined> {
   if (cmd.rangeVector !== undefined || cmd.expectString !== undefined || cmd.fail !== undefined) return undefined;
   if (/\b(start|end|range|step)\(\)/.test(cmd.expr)) return undefined;
   let r: QueryResult;

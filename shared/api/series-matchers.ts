@@ -3,9 +3,9 @@
  * `match[]` parameters: each is a series selector such as `up{job="x"}`,
  * parsed with the PromQL parser as Prometheus does.
  */
-import { parseExpr } from "../../shared/promql/parser.ts";
-import type { Matcher } from "../../shared/labels/matcher.ts";
-import { BadParamError } from "../../shared/api/params.ts";
+import { parseExpr } from "../promql/parser.ts";
+import type { Matcher } from "../labels/matcher.ts";
+import { BadParamError } from "./params.ts";
 
 export function parseSeriesMatchers(selectors: string[]): Matcher[][] {
   return selectors.map((s) => {
