@@ -9,7 +9,7 @@ import type { Matcher } from "../labels/matcher.ts";
 import { ConfigError } from "../config/config-error.ts";
 import { HTTP_CLIENT_FIELDS, readHttpClient } from "../config/http-client.ts";
 import type { HttpClientConfig } from "../config/types.ts";
-import { YamlFile, YamlStruct, decode, mapPairs } from "../config/yaml-reader.ts";
+import { YamlFile, YamlStruct, decode } from "../config/yaml-reader.ts";
 import type { YamlNode } from "../config/yaml-reader.ts";
 import { newMatcher, parseMatchers, sortMatchers, validLabelName } from "./matchers.ts";
 import { NOTIFIERS } from "./notifiers/registry.ts";
@@ -345,4 +345,3 @@ export function maskSecrets(text: string): string {
   return (doc as Document).toString();
 }
 
-export { mapPairs };

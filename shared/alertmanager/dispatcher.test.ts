@@ -125,6 +125,44 @@ describe("aggregation groups and the notification log", () => {
   });
 });
 
+describe("time intervals on routes", () => {
+  const cfg = parseAlertmanagerConfig(`
+route:
+  receiver: hook
+  group_by: [alertname]
+  routes:
+  - matchers: [when="weekend"]
+    receiver: hook
+    mute_time_intervals: [weekend]
+  - matchers: [when="office"]
+    receiver: hook
+    active_time_intervals: [office]
+receivers:
+- name: hook
+  webhook_configs: [{url: 'http://127.0.0.1:1/'}]
+time_intervals:
+- name: weekend
+  time_intervals: [{weekdays: [saturday, sunday]}]
+- name: office
+  time_intervals: [{weekdays: ['monday:friday'], times: [{start_time: '09:00', end_time: '17:00'}]}]
+`, "am.yml");
+  const flush = (labels: Record<string, string>, at: string) => {
+    const t = Date.parse(at);
+    const d = new Dispatcher(cfg, emptyState(), "http://am");
+    d.receive(normaliseAlerts([{ labels, startsAt: new Date(t - M).toISOString() }], t, 5 * M), t);
+    return d.flushDue([], t).length;
+  };
+  it("mute_time_intervals silence a route while they contain now", () => {
+    expect(flush({ alertname: "A", when: "weekend" }, "2026-01-03T12:00:00Z")).toBe(0); // Saturday
+    expect(flush({ alertname: "A", when: "weekend" }, "2026-01-05T12:00:00Z")).toBe(1); // Monday
+  });
+  it("active_time_intervals let a route notify only while they contain now", () => {
+    expect(flush({ alertname: "A", when: "office" }, "2026-01-05T10:00:00Z")).toBe(1);
+    expect(flush({ alertname: "A", when: "office" }, "2026-01-05T18:00:00Z")).toBe(0);
+    expect(flush({ alertname: "A", when: "office" }, "2026-01-04T10:00:00Z")).toBe(0); // Sunday
+  });
+});
+
 describe("needsUpdate (DedupStage)", () => {
   const e = { firing: ["a"], resolved: [], timestamp: 0 };
   it("follows Alertmanager's cases", () => {

@@ -91,6 +91,7 @@ export function normaliseAlerts(posted: unknown, now: number, resolveTimeout: nu
       for (const [k, v] of Object.entries(a.labels)) {
         if (!validLabelName(k)) throw new Error(`alert ${i}: invalid label set: invalid name "${k}"`);
         if (typeof v !== "string") throw new Error(`alert ${i}: label ${k} must be a string`);
+        // Alertmanager's API drops labels with empty values (removeEmptyLabels); annotations keep theirs.
         if (v === "") continue;
         if (v.length > LIMITS.labelValueBytes) throw new Error(`alert ${i}: label ${k} longer than ${LIMITS.labelValueBytes} bytes`);
         labels[k] = v;
@@ -149,6 +150,32 @@ export function notifyAlert(a: StoredAlert, now: number): NotifyAlert {
     generatorURL: a.generatorURL,
     fingerprint: a.fingerprint,
   };
+}
+
+/** model.LabelSet.Before: fewer labels first, then by sorted names and values. */
+function labelSetBefore(a: LabelSet, b: LabelSet): boolean {
+  const an = Object.keys(a);
+  const bn = Object.keys(b);
+  if (an.length !== bn.length) return an.length < bn.length;
+  for (const ln of [...an, ...bn].sort()) {
+    if (!(ln in a)) return true;
+    if (!(ln in b)) return false;
+    if (a[ln]! !== b[ln]!) return a[ln]! < b[ln]!;
+  }
+  return false;
+}
+
+/** The order of alerts in a notification (types.AlertSlice): by job, then instance, then the label sets. */
+export function compareAlerts(x: StoredAlert, y: StoredAlert): number {
+  for (const k of ["job", "instance"]) {
+    const xv = x.labels[k];
+    const yv = y.labels[k];
+    if (xv === undefined && yv === undefined) continue;
+    if (xv === undefined) return 1;
+    if (yv === undefined) return -1;
+    if (xv !== yv) return xv < yv ? -1 : 1;
+  }
+  return labelSetBefore(x.labels, y.labels) ? -1 : labelSetBefore(y.labels, x.labels) ? 1 : 0;
 }
 
 /** DedupStage.needsUpdate. */
@@ -261,7 +288,7 @@ export class Dispatcher {
     for (const [k, g] of Object.entries(this.state.groups)) {
       if (g.nextFlush > now) continue;
       const route = this.#routes.get(g.routeKey)!;
-      const alerts = g.fingerprints.map((f) => this.state.alerts[f]).filter((a): a is StoredAlert => a !== undefined);
+      const alerts = g.fingerprints.map((f) => this.state.alerts[f]).filter((a): a is StoredAlert => a !== undefined).sort(compareAlerts);
       const muted = this.#timeMuted(route, now);
       inhibitor ??= this.inhibitor(now);
       const inh = inhibitor;

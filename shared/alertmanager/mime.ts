@@ -65,10 +65,11 @@ export function buildMime(m: MimeInput): string {
   const boundary = m.boundary ?? Array.from(crypto.getRandomValues(new Uint8Array(15)), (b) => b.toString(16).padStart(2, "0")).join("");
   const lines: string[] = [];
   for (const [k, v] of Object.entries(m.headers)) lines.push(`${k}: ${encodeHeader(v.replace(/[\r\n]+/g, " "))}`);
-  if (!("Date" in m.headers)) lines.push(`Date: ${rfc1123z(m.date)}`);
+  // Alertmanager's order after the configured headers.
   if (!("Message-Id" in m.headers)) lines.push(`Message-Id: ${m.messageId}`);
-  lines.push("MIME-Version: 1.0");
+  if (!("Date" in m.headers)) lines.push(`Date: ${rfc1123z(m.date)}`);
   lines.push(`Content-Type: multipart/alternative;  boundary=${boundary}`);
+  lines.push("MIME-Version: 1.0");
   lines.push("");
   for (const [type, body] of [["text/plain", m.text], ["text/html", m.html]] as const) {
     if (body === "") continue;

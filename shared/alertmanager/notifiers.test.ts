@@ -84,7 +84,8 @@ describe("payloads", () => {
     const { body } = await http("webhook");
     expect(body).toMatchObject({
       receiver: "all", status: "firing", version: "4", groupKey: '{}:{alertname="InstanceDown"}', truncatedAlerts: 1,
-      groupLabels: { alertname: "InstanceDown" }, commonLabels: { alertname: "InstanceDown", severity: "page" }, commonAnnotations: {},
+      groupLabels: { alertname: "InstanceDown" }, commonLabels: { alertname: "InstanceDown", instance: "host1", severity: "page" },
+      commonAnnotations: { summary: "host1 down" },
       externalURL: "http://pyro:8787",
     });
     expect(body.alerts).toEqual([{ ...alert("1") }]);

@@ -82,11 +82,12 @@ describe("SMTP dialogue", () => {
 });
 
 describe("MIME", () => {
+  // Laid out as Debian's Alertmanager 0.25 writes it (checked against a mail it sent to aiosmtpd).
   it("builds multipart/alternative with quoted-printable parts and encoded headers", () => {
     const m = buildMime({ headers: { Subject: "[FIRING:1] Über", To: "a@x" }, text: "t", html: "<p>h=1</p>", date: new Date(0), messageId: "<1@x>", boundary: "B" });
     expect(m).toBe([
-      "Subject: =?UTF-8?q?[FIRING:1]_=C3=9Cber?=", "To: a@x", "Date: Thu, 01 Jan 1970 00:00:00 +0000", "Message-Id: <1@x>", "MIME-Version: 1.0",
-      "Content-Type: multipart/alternative;  boundary=B", "", "--B", "Content-Transfer-Encoding: quoted-printable",
+      "Subject: =?UTF-8?q?[FIRING:1]_=C3=9Cber?=", "To: a@x", "Message-Id: <1@x>", "Date: Thu, 01 Jan 1970 00:00:00 +0000",
+      "Content-Type: multipart/alternative;  boundary=B", "MIME-Version: 1.0", "", "--B", "Content-Transfer-Encoding: quoted-printable",
       "Content-Type: text/plain; charset=UTF-8", "", "t", "--B", "Content-Transfer-Encoding: quoted-printable",
       "Content-Type: text/html; charset=UTF-8", "", "<p>h=3D1</p>", "--B--", "",
     ].join("\r\n"));

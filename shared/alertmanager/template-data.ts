@@ -3,7 +3,7 @@
  * The data Alertmanager's notification templates see (template.Data): Receiver,
  * Status, Alerts (with .Firing/.Resolved), GroupLabels, CommonLabels,
  * CommonAnnotations, ExternalURL. Go's named types with methods are JS
- * subclasses: KV (a map) has SortedPairs, Names, Values, Remove; Alerts and
+ * classes: KV (a map) has SortedPairs, Names, Values, Remove; Alerts and
  * Pairs (slices) have Firing/Resolved and Names/Values.
  */
 import { stringMap } from "../template/index.ts";
@@ -37,30 +37,34 @@ export class Pairs extends Array<Pair> {
   }
 }
 
-/** template.KV: a string map whose missing keys read "" (missingkey=zero on map[string]string). */
-export class KV extends Map<string, string> {
+/**
+ * template.KV: a string map (labels as own properties) whose methods live on
+ * the prototype; marked with stringMap() so the template engine treats it as
+ * Go's named map type (missing keys read "", range and len work).
+ */
+export class KV {
+  [label: string]: string | ((...args: never[]) => unknown);
+
   constructor(ls: LabelSet = {}) {
-    super(Object.entries(ls));
+    Object.assign(this, ls);
     stringMap(this as unknown as Record<string, string>);
   }
-  #sortedKeys(): string[] {
-    return [...this.keys()].sort();
+  #entries(): [string, string][] {
+    return (Object.entries(this) as [string, string][]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
   SortedPairs(): Pairs {
     const p = new Pairs();
-    for (const k of this.#sortedKeys()) p.push({ Name: k, Value: this.get(k)! });
+    for (const [k, v] of this.#entries()) p.push({ Name: k, Value: v });
     return p;
   }
   Names(): string[] {
-    return this.#sortedKeys();
+    return this.#entries().map(([k]) => k);
   }
   Values(): string[] {
-    return this.#sortedKeys().map((k) => this.get(k)!);
+    return this.#entries().map(([, v]) => v);
   }
   Remove(keys: string[]): KV {
-    const rest = new KV();
-    for (const [k, v] of this) if (!keys.includes(k)) rest.set(k, v);
-    return rest;
+    return new KV(Object.fromEntries(this.#entries().filter(([k]) => !keys.includes(k))));
   }
 }
 

@@ -44,6 +44,34 @@ describe("Alertmanager v2 API and Durable Object", () => {
     expect(await runInDurableObject(stub(), (_i, state) => state.storage.getAlarm())).toBe(next);
   });
 
+  it("a flush the queue refuses is forgotten and done again by the alarm's retry", async () => {
+    const startsAt = new Date(Date.now() - 3600_000).toISOString();
+    await postJson("/alerts", [{ labels: { alertname: "QueueDown" }, startsAt }]);
+    const logged = () => runInDurableObject(stub(), (_i, state) => [...state.storage.sql.exec<{ k: string }>("SELECT k FROM nflog")].map((r) => r.k));
+    const key = '{}:{alertname="QueueDown"}|hook|webhook|0';
+    const sent: unknown[] = [];
+    const real = await runInDurableObject(stub(), (instance) => {
+      const e = (instance as unknown as { env: { NOTIFICATIONS: Queue<unknown> } }).env;
+      const q = e.NOTIFICATIONS;
+      e.NOTIFICATIONS = { sendBatch: async () => { throw new Error("queue unavailable"); } } as unknown as Queue<unknown>;
+      return q;
+    });
+    await expect(runDurableObjectAlarm(stub())).rejects.toThrow(/queue unavailable/);
+    expect(await logged()).not.toContain(key);
+    await runInDurableObject(stub(), (instance) => {
+      (instance as unknown as { env: { NOTIFICATIONS: Queue<unknown> } }).env.NOTIFICATIONS = {
+        sendBatch: async (b: unknown[]) => void sent.push(...b),
+      } as unknown as Queue<unknown>;
+    });
+    await runInDurableObject(stub(), (_i, state) => state.storage.setAlarm(Date.now()));
+    expect(await runDurableObjectAlarm(stub())).toBe(true);
+    expect(await logged()).toContain(key);
+    expect(sent).toHaveLength(1);
+    await runInDurableObject(stub(), (instance) => {
+      (instance as unknown as { env: { NOTIFICATIONS: Queue<unknown> } }).env.NOTIFICATIONS = real;
+    });
+  });
+
   it("silences: create, match, survive a restart, expire", async () => {
     await postJson("/alerts", [{ labels: { alertname: "Noisy", team: "x" } }]);
     const now = Date.now();
@@ -103,6 +131,7 @@ describe("Alertmanager v2 API and Durable Object", () => {
     expect(status.config.original).toContain("<secret>");
     expect(status.config.original).not.toContain("hunter2");
     expect(status.config.original).not.toContain("hook-secret-path");
+    expect(status.config.original).not.toContain("bearer-secret-token");
     expect(await (await api("/receivers")).json()).toEqual([{ name: "hook" }, { name: "mail" }]);
   });
 });
@@ -140,6 +169,7 @@ describe("notification queue consumer", () => {
     expect(r.retryMessages).toEqual([]);
     const [url, init] = spy.mock.calls[0]!;
     expect(String(url)).toBe("http://127.0.0.1:9/hook-secret-path");
+    expect(new Headers(init!.headers).get("authorization")).toBe("Bearer bearer-secret-token");
     expect(JSON.parse(String(init!.body))).toMatchObject({ version: "4", receiver: "hook", groupKey: '{}:{alertname="Q"}', status: "firing" });
     spy.mockRestore();
     expect(await metric("alertmanager_notifications_total", "webhook")).toBe(before + 1);

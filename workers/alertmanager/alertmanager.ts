@@ -86,12 +86,19 @@ export class Alertmanager extends DurableObject<Env> {
     this.#sql = ctx.storage.sql;
     for (const t of [...Object.values(TABLES), "silences"]) this.#sql.exec(`CREATE TABLE IF NOT EXISTS ${t} (k TEXT PRIMARY KEY, v TEXT NOT NULL)`);
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS counters (k TEXT PRIMARY KEY, v REAL NOT NULL)`);
+    this.#load();
+    for (const r of this.#sql.exec<{ k: string; v: string }>(`SELECT k, v FROM silences`)) this.#silences.set(r.k, JSON.parse(r.v) as Silence);
+    for (const r of this.#sql.exec<{ k: string; v: number }>(`SELECT k, v FROM counters`)) this.#counters.set(r.k, r.v);
+  }
+
+  /** Alerts, groups and nflog from SQLite (the dispatcher is rebuilt over them on next use). */
+  #load(): void {
+    this.#state = emptyState();
+    this.#dispatcher = undefined;
     for (const [field, table] of Object.entries(TABLES)) {
       const target = this.#state[field as keyof State] as Record<string, unknown>;
       for (const r of this.#sql.exec<{ k: string; v: string }>(`SELECT k, v FROM ${table}`)) target[r.k] = JSON.parse(r.v);
     }
-    for (const r of this.#sql.exec<{ k: string; v: string }>(`SELECT k, v FROM silences`)) this.#silences.set(r.k, JSON.parse(r.v) as Silence);
-    for (const r of this.#sql.exec<{ k: string; v: number }>(`SELECT k, v FROM counters`)) this.#counters.set(r.k, r.v);
   }
 
   /** The dispatcher over the stored state, rebuilt when the config text changes. */
@@ -170,8 +177,14 @@ export class Alertmanager extends DurableObject<Env> {
     const d = this.#d();
     const now = Date.now();
     const notifications = d.flushDue([...this.#silences.values()], now);
-    // Enqueue first: if the queue refuses, the alarm throws and is retried with the nflog unchanged.
-    await enqueue(this.env, notifications);
+    // Enqueue first: if the queue refuses, the flush is forgotten (state reloaded from SQLite)
+    // and the alarm throws, so its retry flushes again with the nflog unchanged.
+    try {
+      await enqueue(this.env, notifications);
+    } catch (e) {
+      this.#load();
+      throw e;
+    }
     this.#persist();
     await this.ctx.storage.deleteAlarm();
     await this.#arm();

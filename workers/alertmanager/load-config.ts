@@ -2,10 +2,11 @@
  * @module
  * The alertmanager.yml in force: ALERTMANAGER_CONFIG when set (npm start
  * passes PYROMETER_ALERTMANAGER_CONFIG's file this way; a secret when
- * deployed), else the bundled config/alertmanager.yml. Parsed once per text.
+ * deployed, at most 5 KB), else the bundled config/alertmanager.yml. Parsed once per text.
  */
 import type { Env } from "../env.ts";
 import bundledConfig from "../../config/alertmanager.yml";
+import bundledTemplates from "../../config/alertmanager-templates.ts";
 import { parseAlertmanagerConfig } from "../../shared/alertmanager/config.ts";
 import type { AlertmanagerConfig } from "../../shared/alertmanager/config.ts";
 import { checkTemplateFiles } from "../../shared/alertmanager/render.ts";
@@ -28,9 +29,9 @@ export function alertmanagerStub(env: Env) {
   return env.ALERTMANAGER.get(env.ALERTMANAGER.idFromName("default"));
 }
 
-/** The texts of the notification template files (ALERTMANAGER_TEMPLATES), checked to parse. */
+/** The texts of the notification template files (ALERTMANAGER_TEMPLATES, else the bundled ones), checked to parse. */
 export function loadTemplateTexts(env: Env): string[] {
-  const json = fileSetting(env, "ALERTMANAGER_TEMPLATES") ?? "{}";
+  const json = fileSetting(env, "ALERTMANAGER_TEMPLATES") ?? JSON.stringify(bundledTemplates);
   if (cachedTemplates?.json !== json) {
     let files: Record<string, string>;
     try {

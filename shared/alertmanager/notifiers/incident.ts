@@ -8,8 +8,6 @@ import { urlField } from "./checks.ts";
 import { groupStatus, jsonPost, keyHash, truncateRunes } from "./types.ts";
 import type { NotifierKind } from "./types.ts";
 
-const SEVERITIES = ["", "critical", "error", "warning", "info"];
-
 function stringMapField(c: YamlStruct, field: string, def: Record<string, string>): Record<string, string> {
   if (!c.has(field)) return def;
   const out: Record<string, string> = {};
@@ -59,7 +57,8 @@ export const pagerduty: NotifierKind = {
       links,
       images,
       source: c.string("source"),
-      severity: SEVERITIES.includes(severity) ? severity : severity,
+      // A template (Alertmanager does not check it): PagerDuty takes critical, error, warning or info.
+      severity,
       class: c.string("class"),
       component: c.string("component"),
       group: c.string("group"),

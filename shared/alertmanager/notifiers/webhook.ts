@@ -29,14 +29,15 @@ export function webhookPayload(n: Notification, maxAlerts = 0) {
   const alerts = maxAlerts > 0 ? n.alerts.slice(0, maxAlerts) : n.alerts;
   return {
     receiver: n.receiver,
-    status: groupStatus(n),
+    status: groupStatus({ ...n, alerts }),
     alerts: alerts.map((a) => ({
       status: a.status, labels: a.labels, annotations: a.annotations, startsAt: a.startsAt, endsAt: a.endsAt,
       generatorURL: a.generatorURL, fingerprint: a.fingerprint,
     })),
     groupLabels: n.groupLabels,
-    commonLabels: commonLabels(n.alerts.map((a) => a.labels)),
-    commonAnnotations: commonLabels(n.alerts.map((a) => a.annotations)),
+    // As Alertmanager: the template data (and so the common labels) come from the alerts kept.
+    commonLabels: commonLabels(alerts.map((a) => a.labels)),
+    commonAnnotations: commonLabels(alerts.map((a) => a.annotations)),
     externalURL: n.externalURL,
     version: "4",
     groupKey: n.groupKey,
