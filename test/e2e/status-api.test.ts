@@ -48,7 +48,8 @@ scrape_configs:
     // Both have head series to count.
     await eventually(async () => {
       const [a, b] = await Promise.all([get(promUrl, "/api/v1/status/tsdb"), get(p.url, "/api/v1/status/tsdb")]);
-      const n = (x: unknown) => (x as { data: { headStats: { numSeries: number } } }).data.headStats.numSeries;
+      // The top-10 lists fill in after the head stats do: wait for both, so shapes compare element by element.
+      const n = (x: unknown) => (x as { data: { seriesCountByMetricName: unknown[] } }).data.seriesCountByMetricName.length;
       return n(a) > 0 && n(b) > 0 ? true : undefined;
     }, 90_000, "head series in both");
   });
