@@ -3,6 +3,7 @@
  * Reading a response body with a size limit (0 = none), for scrapes and
  * probes: stops reading and cancels the stream as soon as the limit is passed.
  */
+import { concatBytes } from "../bytes/concat.ts";
 
 /** The body's bytes; throws `tooLarge(limit)` once more than `limit` bytes came. */
 export async function readBodyLimited(res: Response, limit: number, tooLarge: (limit: number) => Error): Promise<Uint8Array> {
@@ -21,11 +22,5 @@ export async function readBodyLimited(res: Response, limit: number, tooLarge: (l
     }
     parts.push(value);
   }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
+  return concatBytes(parts);
 }

@@ -10,6 +10,7 @@
  */
 import { abortable, errorText, ipLiteralVersion } from "./context.ts";
 import type { ProbeContext, ProbeIO } from "./context.ts";
+import { concatBytes } from "../bytes/concat.ts";
 
 const HANDSHAKE = 22;
 const ALERT = 21;
@@ -58,7 +59,7 @@ export class ServerFlightReader {
   #handshake: Uint8Array = new Uint8Array(0);
 
   push(bytes: Uint8Array): ServerFlight {
-    this.#records = concat(this.#records, bytes);
+    this.#records = concatBytes([this.#records, bytes]);
     while (this.#records.length >= 5) {
       const type = this.#records[0]!;
       const len = (this.#records[3]! << 8) | this.#records[4]!;
@@ -67,7 +68,7 @@ export class ServerFlightReader {
       this.#records = this.#records.slice(5 + len);
       if (type === ALERT) return { kind: "alert", description: fragment[1] ?? 0 };
       if (type !== HANDSHAKE) throw new Error(`unexpected TLS record type ${type} before the certificate`);
-      this.#handshake = concat(this.#handshake, fragment);
+      this.#handshake = concatBytes([this.#handshake, fragment]);
       for (;;) {
         if (this.#handshake.length < 4) break;
         const msgType = this.#handshake[0]!;
@@ -81,13 +82,6 @@ export class ServerFlightReader {
     }
     return { kind: "more" };
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 function certificateList(msg: Uint8Array): Uint8Array[] {

@@ -10,17 +10,10 @@
  * Float64Array (copied as bytes, so NaN payloads are never touched).
  */
 import type { SeriesData } from "./querier.ts";
-import type { Label } from "../labels/labels.ts";
-
-const enc = new TextEncoder();
-const dec = new TextDecoder();
+import { encodeLabelsJson, readLabelsJson } from "./labels-json.ts";
 
 export function encodeWalRecord(batch: readonly SeriesData[]): Uint8Array {
-  const names = batch.map((s) => {
-    const flat: string[] = [];
-    for (const l of s.labels) flat.push(l.name, l.value);
-    return enc.encode(JSON.stringify(flat));
-  });
+  const names = batch.map((s) => encodeLabelsJson(s.labels));
   let size = 4;
   batch.forEach((s, i) => (size += 8 + names[i]!.length + 16 * s.t.length));
   const buf = new Uint8Array(size);
@@ -55,13 +48,10 @@ export function decodeWalRecord(data: Uint8Array): SeriesData[] {
   off += 4;
   const out: SeriesData[] = [];
   for (let i = 0; i < count; i++) {
+    const read = readLabelsJson(data, dv, off, need);
+    const labels = read.labels;
+    off = read.end;
     need(4);
-    const len = dv.getUint32(off, true);
-    need(4 + len + 4);
-    const flat = JSON.parse(dec.decode(data.subarray(off + 4, off + 4 + len))) as string[];
-    off += 4 + len;
-    const labels: Label[] = [];
-    for (let j = 0; j < flat.length; j += 2) labels.push({ name: flat[j]!, value: flat[j + 1]! });
     const n = dv.getUint32(off, true);
     off += 4;
     need(16 * n);

@@ -17,6 +17,7 @@ import type { Running } from "../support/pyrometer.ts";
 import { ensureCommand } from "../support/apt.ts";
 import { labelsFromRecord } from "../../shared/labels/labels.ts";
 import { encodeWriteRequest, REMOTE_WRITE_HEADERS } from "../../shared/remote/index.ts";
+import { stopProcess } from "../support/process.ts";
 
 const MB = 1024 * 1024;
 
@@ -89,11 +90,7 @@ scrape_configs:
   });
 
   afterAll(async () => {
-    if (prom && prom.exitCode === null) {
-      const exited = new Promise((r) => prom!.once("exit", r));
-      prom.kill("SIGTERM");
-      await exited;
-    }
+    await stopProcess(prom);
     await p?.stop();
     server?.close();
     rmSync(dir, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { startPyrometer, eventually, freePort } from "../support/pyrometer.ts";
 import type { Running } from "../support/pyrometer.ts";
 import { ensureCommand } from "../support/apt.ts";
+import { stopProcess } from "../support/process.ts";
 
 /** The structure of a JSON value: objects by key, arrays by their first element, leaves by type. */
 function shape(v: unknown): unknown {
@@ -55,11 +56,7 @@ scrape_configs:
   });
 
   afterAll(async () => {
-    if (prom && prom.exitCode === null) {
-      const exited = new Promise((r) => prom!.once("exit", r));
-      prom.kill("SIGTERM");
-      await exited;
-    }
+    await stopProcess(prom);
     await p?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

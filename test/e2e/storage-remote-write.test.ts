@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { startPyrometer, eventually, freePort } from "../support/pyrometer.ts";
 import type { Running } from "../support/pyrometer.ts";
 import { ensureCommand } from "../support/apt.ts";
+import { stopProcess } from "../support/process.ts";
 
 interface Vec {
   metric: Record<string, string>;
@@ -83,11 +84,7 @@ remote_write:
   });
 
   afterAll(async () => {
-    if (prom && prom.exitCode === null) {
-      const exited = new Promise((r) => prom!.once("exit", r));
-      prom.kill("SIGTERM");
-      await exited;
-    }
+    await stopProcess(prom);
     await p?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { startPyrometer, freePort, eventually } from "../support/pyrometer.ts";
 import type { Running } from "../support/pyrometer.ts";
 import { ensureCommand } from "../support/apt.ts";
+import { stopProcess } from "../support/process.ts";
 
 const STEP = 15_000;
 // Whole minutes an hour ago, inside the default retention of both.
@@ -84,11 +85,7 @@ describe("topk/bottomk ties match Prometheus 2.42", () => {
   });
 
   afterAll(async () => {
-    if (prom && prom.exitCode === null) {
-      const exited = new Promise((r) => prom!.once("exit", r));
-      prom.kill("SIGTERM");
-      await exited;
-    }
+    await stopProcess(prom);
     await p?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -4,8 +4,6 @@
  * and webhooks (optionally failing the first requests), a child-process
  * helper for the real SMTP server (aiosmtpd), and a reader for its maildir.
  */
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -39,20 +37,7 @@ export function receiverServer() {
   return { server, received, failures, attempts };
 }
 
-export function start(cmd: string, args: string[]): { child: ChildProcess; out: () => string } {
-  let out = "";
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  return { child, out: () => out };
-}
-
-export async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (child === undefined || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await exited;
-}
+export { startProcess as start, stopProcess as stop } from "./process.ts";
 
 /** Subjects of the mails in the maildir (RFC 2047 words left as they are: ours are ASCII). */
 export function mails(maildir: string): { subject: string; raw: string }[] {

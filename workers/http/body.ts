@@ -9,6 +9,7 @@
  */
 import { ApiError } from "../../shared/api/errors.ts";
 import type { IngestLimits } from "../../shared/limits/ingest-limits.ts";
+import { concatBytes } from "../../shared/bytes/concat.ts";
 
 export function bodyTooLarge(limit: number, what = "request body", variable = "MAX_REQUEST_BYTES"): ApiError {
   return new ApiError("bad_data", `${what} exceeds the limit of ${limit} bytes (${variable})`, 413);
@@ -81,19 +82,8 @@ export async function* bodyChunks(req: Request, limits: IngestLimits, gzip = fal
 /** The whole body (see bodyChunks), in one array. */
 export async function readBody(req: Request, limits: IngestLimits, gzip = false, names = VARIABLES): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  let size = 0;
-  for await (const p of bodyChunks(req, limits, gzip, names)) {
-    parts.push(p);
-    size += p.byteLength;
-  }
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
+  for await (const p of bodyChunks(req, limits, gzip, names)) parts.push(p);
+  return concatBytes(parts);
 }
 
 /**

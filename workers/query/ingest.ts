@@ -20,6 +20,7 @@ import { DEFAULT_INGEST_LIMITS, capText, labelsLimitProblem, maxValidTime, serie
 import type { IngestLimits } from "../../shared/limits/ingest-limits.ts";
 import { ingestLimits } from "../limits.ts";
 import { bodyChunks, linePieces, readBody } from "../http/body.ts";
+import { concatBytes } from "../../shared/bytes/concat.ts";
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -79,13 +80,6 @@ function contentEncoding(c: Ctx): "" | "gzip" {
   throw new ApiError("bad_data", `unsupported Content-Encoding ${JSON.stringify(capText(enc))}: send the body plain or gzip-compressed`, 415);
 }
 
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 function rejected(r: AppendResult): number {
   return r.outOfOrder + r.duplicate + r.tooOld;
 }
@@ -102,7 +96,7 @@ export function ingestRoutes() {
     // text. The previous piece's last TYPE line goes first, as the parser's state.
     let typeLine: Uint8Array | undefined;
     for await (const piece of linePieces(bodyChunks(c.req.raw, limits, contentEncoding(c) === "gzip"))) {
-      const text = typeLine === undefined ? piece.bytes : concatBytes(typeLine, piece.bytes);
+      const text = typeLine === undefined ? piece.bytes : concatBytes([typeLine, piece.bytes]);
       const firstLine = piece.firstLine - (typeLine === undefined ? 0 : 1);
       try {
         parsed += parseImport(text, now, (ls, v, t) => batch.add(ls, t, v));

@@ -10,7 +10,9 @@
  *              u32 chunkCount, per chunk: f64 minT, f64 maxT, u32 n, n bytes
  * Little-endian throughout.
  */
-import type { Label, Labels } from "../../labels/labels.ts";
+import type { Labels } from "../../labels/labels.ts";
+import { readLabelsJson } from "../labels-json.ts";
+export { encodeLabelsJson } from "../labels-json.ts";
 
 export interface SegmentChunk {
   minT: number;
@@ -21,15 +23,6 @@ export interface SegmentChunk {
 export interface SegmentEntry {
   labels: Labels;
   chunks: SegmentChunk[];
-}
-
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-
-export function encodeLabelsJson(labels: Labels): Uint8Array {
-  const flat: string[] = [];
-  for (const l of labels) flat.push(l.name, l.value);
-  return enc.encode(JSON.stringify(flat));
 }
 
 /** Bytes an entry takes in a segment, given its encoded labels. */
@@ -74,13 +67,10 @@ export function decodeSegment(data: Uint8Array): SegmentEntry[] {
   off = 4;
   const out: SegmentEntry[] = [];
   for (let i = 0; i < count; i++) {
+    const read = readLabelsJson(data, dv, off, need);
+    const labels = read.labels;
+    off = read.end;
     need(4);
-    const len = dv.getUint32(off, true);
-    need(4 + len + 4);
-    const flat = JSON.parse(dec.decode(data.subarray(off + 4, off + 4 + len))) as string[];
-    off += 4 + len;
-    const labels: Label[] = [];
-    for (let j = 0; j < flat.length; j += 2) labels.push({ name: flat[j]!, value: flat[j + 1]! });
     const n = dv.getUint32(off, true);
     off += 4;
     const chunks: SegmentChunk[] = [];
