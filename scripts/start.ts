@@ -58,9 +58,14 @@ function fail(msg: string): never {
 const report: string[] = [];
 if (!checkConfigFile(configArg, (l) => report.push(l))) fail(`invalid config, not starting:\n${report.filter((l) => l !== "").join("\n")}`);
 
-// The config, served on loopback at an unguessable path for the Worker's (re)loads.
+// The config and the rule files it names, served on loopback at an unguessable path for the Worker's (re)loads.
 const configToken = randomBytes(16).toString("hex");
 const source = createServer((req, res) => {
+  // The rule files the config names, read afresh: an edit applies at the next reload.
+  if (req.url === `/${configToken}/rules`) {
+    res.writeHead(200, { "content-type": "application/json" }).end(ruleFilesJson(configPath));
+    return;
+  }
   if (req.url !== `/${configToken}/config`) {
     res.writeHead(404).end();
     return;
@@ -112,8 +117,7 @@ const lines = [
   ...(process.env.PYROMETER_ALERTMANAGER_CONFIG
     ? [envLine("ALERTMANAGER_TEMPLATES_B64", b64(templateFilesJson(resolve(process.env.PYROMETER_ALERTMANAGER_CONFIG))))]
     : []),
-  // The rule files the config names (rule_files globs, relative to it).
-  envLine("PROMETHEUS_RULES_B64", b64(ruleFilesJson(configPath))),
+  envLine("PROMETHEUS_RULES_URL", `http://127.0.0.1:${sourcePort}/${configToken}/rules`),
   ...(process.env.NOTIFY_RETRY_BASE_SECONDS ? [envLine("NOTIFY_RETRY_BASE_SECONDS", process.env.NOTIFY_RETRY_BASE_SECONDS)] : []),
 ];
 writeFileSync(envFile, lines.join("\n") + "\n", { mode: 0o600 });

@@ -85,6 +85,8 @@ export interface Env {
   RULE_GROUPS: DurableObjectNamespace<RuleGroups>;
   /** Rule files named by rule_files, as JSON {"path relative to the config": "text"} (npm start passes them; a deploy bundles config/rule-files.ts). */
   PROMETHEUS_RULES?: string;
+  /** Where to (re)read the rule files from (npm start serves them on loopback). */
+  PROMETHEUS_RULES_URL?: string;
   /** Number of RuleGroups objects rule groups are spread over (default 1). */
   RULE_SHARDS?: string;
   /** Prometheus's --web.external-url (alert generator URLs, templates); default http://SELF_ADDRESS. */

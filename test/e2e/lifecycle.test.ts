@@ -171,8 +171,12 @@ describe("npm start with secrets, reloads and the Pushgateway guard", () => {
     const before = reloads();
     writeFileSync(join(dir, "rules.yml"), RULES.replace("job:up:sum", "job:up:total"));
     await eventually(async () => (reloads() > before ? true : undefined), 30_000, "a reload after the rule file edit");
+    const ruleNames = async () => JSON.stringify(await (await fetch(`${p.url}/api/v1/rules`, { headers: auth })).json());
+    await eventually(async () => ((await ruleNames()).includes("job:up:total") ? true : undefined), 30_000, "the edited rule in /api/v1/rules");
     writeFileSync(join(dir, "rules.yml"), RULES.replace("sum by (job) (up)", "sum by (job) (up"));
     await eventually(async () => (/rules\.yml[\s\S]*FAILED/.test(p.output()) ? true : undefined), 30_000, "the invalid rule file reported");
+    // As Prometheus: a rule file that does not load leaves the rules in force.
+    expect(await ruleNames()).toContain("job:up:total");
     writeFileSync(join(dir, "rules.yml"), RULES);
   });
 

@@ -9,7 +9,7 @@ import { mergeFamilies } from "../../shared/rules/metrics.ts";
 import { allRuleShards, ruleFiles } from "./stub.ts";
 
 export async function ruleShardMetrics(env: Env): Promise<MetricFamily[]> {
-  if (Object.keys(ruleFiles(env)).length === 0) return [];
+  if (Object.keys(await ruleFiles(env).catch(() => ({}))).length === 0) return [];
   const parts = await Promise.all(allRuleShards(env).map(async ({ index, stub }) => JSON.parse(await stub.metrics(index)) as MetricFamily[]));
   return mergeFamilies(parts);
 }

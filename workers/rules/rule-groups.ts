@@ -12,6 +12,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import { currentConfig } from "../config/index.ts";
+import { textHash } from "../config/source.ts";
 import { commitToShards, storageQuerier } from "../head/shards.ts";
 import { Engine } from "../../shared/promql/engine.ts";
 import type { PrometheusConfig } from "../../shared/config/types.ts";
@@ -68,30 +69,35 @@ export class RuleGroups extends DurableObject<Env> {
   /** Notifier counters since the object started (counters restart with it, as Prometheus's do). */
   #notifier: NotifierCounters = { sent: {}, errors: {}, discovered: 0 };
 
-  /** The config hash the slots were built from: a reload (new hash) rebuilds them, keeping unchanged rules' state. */
-  #configHash = "";
+  /** The config hash and rule files the slots were built from: a reload that changes either rebuilds them, keeping unchanged rules' state. */
+  #sourceKey = "";
 
   async #init(shard: number): Promise<Slot[]> {
     let cur;
+    let files: Record<string, string>;
     try {
       cur = await currentConfig(this.env);
+      files = await ruleFiles(this.env);
     } catch (e) {
       this.#error = (e as Error).message;
       return this.#slots ?? [];
     }
-    if (this.#slots !== undefined && shard === this.#shard && cur.hash === this.#configHash) return this.#slots;
-    this.#shard = shard;
-    this.#configHash = cur.hash;
-    this.#slots = [];
+    const source = `${cur.hash}\xff${textHash(JSON.stringify(files))}`;
+    if (this.#slots !== undefined && shard === this.#shard && source === this.#sourceKey) return this.#slots;
     let groups: CompiledGroup[];
     try {
-      this.#config = cur.config;
-      groups = loadRuleGroups(this.#config, ruleFiles(this.env));
+      groups = loadRuleGroups(cur.config, files);
     } catch (e) {
+      // As Prometheus: rule files that do not load leave the rules in force as they were.
       this.#error = (e as Error).message;
       console.error(`pyrometer rules: ${this.#error}`);
-      return this.#slots;
+      return this.#slots ?? [];
     }
+    this.#error = "";
+    this.#shard = shard;
+    this.#sourceKey = source;
+    this.#config = cur.config;
+    this.#slots = [];
     const shards = ruleShardCount(this.env);
     for (const g of groups) {
       if (groupShard(g.def.file, g.def.name, shards) !== shard) continue;

@@ -22,8 +22,17 @@ export function externalURL(env: Env): string {
   return (env.EXTERNAL_URL ?? `http://${env.SELF_ADDRESS}`).replace(/\/+$/, "");
 }
 
-/** The rule files in force: PROMETHEUS_RULES when set (npm start), else those bundled at deploy. */
-export function ruleFiles(env: Env): Record<string, string> {
+/**
+ * The rule files in force: from PROMETHEUS_RULES_URL (npm start serves the
+ * files on loopback, so an edit applies at the next reload), else
+ * PROMETHEUS_RULES, else those bundled at deploy.
+ */
+export async function ruleFiles(env: Env): Promise<Record<string, string>> {
+  if (env.PROMETHEUS_RULES_URL) {
+    const res = await fetch(env.PROMETHEUS_RULES_URL, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`cannot read the rule files: HTTP ${res.status}`);
+    return (await res.json()) as Record<string, string>;
+  }
   const set = fileSetting(env, "PROMETHEUS_RULES");
   return set ? (JSON.parse(set) as Record<string, string>) : bundledRuleFiles;
 }
