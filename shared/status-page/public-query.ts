@@ -25,6 +25,8 @@ function refuse(message: string, e?: Expr & { pos: { start: number; end: number 
 /** Throws a 400 when a parsed public query is costlier than the page's own (see PUBLIC_STATUS_LIMITS). */
 function checkCost(e: Expr): void {
   if (e.type === "SubqueryExpr") refuse("the public status page does not run subqueries", e);
+  // info() reads target_info series that no selector names: it would publish their labels.
+  if (e.type === "Call" && e.func.name === "info") refuse("the public status page does not run info()", e);
   if (e.type === "MatrixSelector") {
     if (e.rangeExpr !== undefined && e.range === 0) refuse("the public status page needs a fixed range", e);
     if (e.range > PUBLIC_STATUS_LIMITS.maxWindowMs) refuse("the public status page reads at most 90d per range selector", e);
