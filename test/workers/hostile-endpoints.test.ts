@@ -60,6 +60,8 @@ for (const name of ["x".repeat(129), "a b", "a%2Fb", "a$b", "ü", "%00", "a..%2F
 }
 for (const period of ["abc", "0s", "-5m", "500ms", "367d", "1e400", "5", "5m5", "x".repeat(5000), "1y1y1y"]) add(`heartbeat period=${period.slice(0, 20)}`, `/heartbeat/hb_bad?${q({ period })}`, {}, { says: /period/ });
 add("heartbeat PUT", "/heartbeat/hb_put", { method: "PUT" }, { status: 404 });
+// Dot segments never reach the route (URLs collapse them); heartbeatPush refuses them anyway (its unit test).
+for (const name of ["%2E", "%2E%2E"]) add(`heartbeat name=${name}`, `/heartbeat/${name}`, {}, { status: 404 });
 
 // ---- Alertmanager v2: alerts ----
 const AL = "/api/v2/alerts";
