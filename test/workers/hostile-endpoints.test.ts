@@ -286,4 +286,28 @@ describe("hostile input against the newer endpoints", () => {
     const all = (await (await SELF.fetch(`${BASE}/api/v2/alerts`)).json()) as { labels: Record<string, string> }[];
     expect(all.filter((a) => /^(hostile_never|many)/.test(a.labels.alertname ?? ""))).toEqual([]);
   });
+
+  it("expires a silence twice with a 400, and a refused replacement at the silence limit leaves the old one active", async () => {
+    const post = (body: unknown) => SELF.fetch(`${BASE}${SIL}`, json("POST", body));
+    const once = (await (await post(silence({ comment: "to delete" }))).json()) as { silenceID: string };
+    expect((await SELF.fetch(`${BASE}/api/v2/silence/${once.silenceID}`, { method: "DELETE" })).status).toBe(200);
+    const again = await SELF.fetch(`${BASE}/api/v2/silence/${once.silenceID}`, { method: "DELETE" });
+    expect(again.status).toBe(400);
+    expect(await again.text()).toMatch(/already expired/);
+
+    // Fill up to SILENCE_LIMITS.maxSilences (10 000), then change the kept silence's matchers:
+    // that replaces it (expire + create), which the limit refuses; the old one must stay active.
+    const have = ((await (await SELF.fetch(`${BASE}${SIL}`)).json()) as unknown[]).length;
+    for (let i = have; i < 10_000; i += 250) {
+      const batch = Array.from({ length: Math.min(250, 10_000 - i) }, (_, j) => post(silence({ matchers: [{ name: "fill", value: String(i + j), isRegex: false }] })));
+      for (const r of await Promise.all(batch)) expect(r.status).toBe(200);
+    }
+    const full = await post(silence({ matchers: [{ name: "fill", value: "one too many", isRegex: false }] }));
+    expect(full.status).toBe(400);
+    expect(await full.text()).toMatch(/too many silences \(max 10000\)/);
+    const kept = ((await (await SELF.fetch(`${BASE}${SIL}?${q({ filter: 'alertname="HostileKept"' })}`)).json()) as { id: string }[])[0]!;
+    const replace = await post(silence({ id: kept.id, matchers: [{ name: "alertname", value: "HostileKept", isRegex: false }, { name: "severity", value: "page", isRegex: false }] }));
+    expect(replace.status).toBe(400);
+    expect(await snapshot()).toBe(before);
+  }, 180_000);
 });

@@ -318,18 +318,20 @@ export class Alertmanager extends DurableObject<Env> {
     };
     const problem = validateSilence(next);
     if (problem !== undefined) throw new AlertmanagerInputError(`Failed to create silence: ${problem}`);
+    let replaced: Silence | undefined;
     if (p.id) {
-      const old = this.#silences.get(p.id);
-      if (old === undefined) return { silenceID: "", notFound: true };
-      if (canUpdateInPlace(old, next, now)) {
-        this.#saveSilence({ ...old, ...next, updatedAt: now });
+      replaced = this.#silences.get(p.id);
+      if (replaced === undefined) return { silenceID: "", notFound: true };
+      if (canUpdateInPlace(replaced, next, now)) {
+        this.#saveSilence({ ...replaced, ...next, updatedAt: now });
         await this.#arm();
-        return { silenceID: old.id };
+        return { silenceID: replaced.id };
       }
-      if (silenceState(old, now) !== "expired") this.#saveSilence(expireSilence(old, now));
     }
+    // Room for the new silence is checked before a replaced one is expired: a refused update keeps the old silence.
     if (this.#silences.size >= SILENCE_LIMITS.maxSilences) this.#gcSilences(now);
     if (this.#silences.size >= SILENCE_LIMITS.maxSilences) throw new AlertmanagerInputError(`too many silences (max ${SILENCE_LIMITS.maxSilences})`);
+    if (replaced !== undefined && silenceState(replaced, now) !== "expired") this.#saveSilence(expireSilence(replaced, now));
     const s: Silence = { id: crypto.randomUUID(), ...next, startsAt: Math.max(next.startsAt, now), updatedAt: now };
     this.#saveSilence(s);
     return { silenceID: s.id };
