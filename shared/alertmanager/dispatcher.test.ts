@@ -48,6 +48,20 @@ describe("posted alerts", () => {
     expect(() => normaliseAlerts([{ labels: { a: "x" }, startsAt: "2026-01-02T00:00:00Z", endsAt: "2026-01-01T00:00:00Z" }], T0, M)).toThrow(/start time must be before end time/);
     expect(() => normaliseAlerts({}, T0, M)).toThrow(/JSON array/);
   });
+  it("refuses a batch that would overfill the store whole, storing none of it", () => {
+    const d = setup();
+    const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ labels: { alertname: "Fill", i: String(from + i) } }));
+    post(d, T0, batch(0, 3));
+    // The rest of the store, filled directly (routing 50 000 alerts one by one is slow): only the count matters.
+    const [one] = Object.values(d.state.alerts);
+    for (let i = 3; i < LIMITS.storedAlerts - 1; i++) d.state.alerts[`filler${i}`] = one!;
+    expect(() => post(d, T0, batch(LIMITS.storedAlerts - 1, 2))).toThrow(`alert store full (${LIMITS.storedAlerts} alerts)`);
+    expect(Object.keys(d.state.alerts)).toHaveLength(LIMITS.storedAlerts - 1);
+    // Updates of stored alerts still fit, with one new alert.
+    post(d, T0 + S, [...batch(0, 3), ...batch(LIMITS.storedAlerts - 1, 1)]);
+    expect(Object.keys(d.state.alerts)).toHaveLength(LIMITS.storedAlerts);
+  });
+
   it("names wrong types and enforces the write limits on annotations and generatorURL", () => {
     const one = (extra: Record<string, unknown>) => () => normaliseAlerts([{ labels: { a: "x" }, ...extra }], T0, M);
     expect(one({ startsAt: 1700000000 })).toThrow("alert 0: startsAt must be an RFC 3339 string, got 1700000000");

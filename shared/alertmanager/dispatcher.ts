@@ -232,7 +232,9 @@ export class Dispatcher {
 
   /** Adds normalised alerts: merged with what is stored, then routed into groups. */
   receive(alerts: readonly StoredAlert[], now: number): void {
-    let stored = Object.keys(this.state.alerts).length;
+    // A batch that does not fit is refused whole, before any of it is stored (the sender retries it all).
+    const fresh = new Set(alerts.map((a) => a.fingerprint).filter((f) => this.state.alerts[f] === undefined)).size;
+    if (Object.keys(this.state.alerts).length + fresh > LIMITS.storedAlerts) throw new Error(`alert store full (${LIMITS.storedAlerts} alerts)`);
     for (const incoming of alerts) {
       const old = this.state.alerts[incoming.fingerprint];
       let a = incoming;
@@ -240,7 +242,6 @@ export class Dispatcher {
       if (old !== undefined && ((a.endsAt > old.startsAt && a.endsAt < old.endsAt) || (a.startsAt >= old.startsAt && a.startsAt <= old.endsAt))) {
         a = mergeAlert(old, a, now);
       }
-      if (old === undefined && stored++ >= LIMITS.storedAlerts) throw new Error(`alert store full (${LIMITS.storedAlerts} alerts)`);
       this.state.alerts[a.fingerprint] = a;
       this.dirty.alerts.add(a.fingerprint);
       for (const r of matchRoutes(this.root, a.labels)) this.#insert(r, a, now);
