@@ -2,7 +2,7 @@
 // notify.DedupStage), driven with explicit clocks.
 import { describe, it, expect } from "vitest";
 import { parseAlertmanagerConfig } from "./config.ts";
-import { Dispatcher, emptyState, fitMessage, MESSAGE_BUDGET_BYTES, needsUpdate, normaliseAlerts } from "./dispatcher.ts";
+import { Dispatcher, emptyState, fitMessage, LIMITS, MESSAGE_BUDGET_BYTES, needsUpdate, normaliseAlerts } from "./dispatcher.ts";
 import type { Silence } from "./silences.ts";
 
 const CFG = parseAlertmanagerConfig(`
@@ -47,6 +47,32 @@ describe("posted alerts", () => {
     expect(() => normaliseAlerts([{ labels: { "a-b": "x" } }], T0, M)).toThrow(/invalid name "a-b"/);
     expect(() => normaliseAlerts([{ labels: { a: "x" }, startsAt: "2026-01-02T00:00:00Z", endsAt: "2026-01-01T00:00:00Z" }], T0, M)).toThrow(/start time must be before end time/);
     expect(() => normaliseAlerts({}, T0, M)).toThrow(/JSON array/);
+  });
+  it("refuses a batch that would overfill the store whole, storing none of it", () => {
+    const d = setup();
+    const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ labels: { alertname: "Fill", i: String(from + i) } }));
+    post(d, T0, batch(0, 3));
+    // The rest of the store, filled directly (routing 50 000 alerts one by one is slow): only the count matters.
+    const [one] = Object.values(d.state.alerts);
+    for (let i = 3; i < LIMITS.storedAlerts - 1; i++) d.state.alerts[`filler${i}`] = one!;
+    expect(() => post(d, T0, batch(LIMITS.storedAlerts - 1, 2))).toThrow(`alert store full (${LIMITS.storedAlerts} alerts)`);
+    expect(Object.keys(d.state.alerts)).toHaveLength(LIMITS.storedAlerts - 1);
+    // Updates of stored alerts still fit, with one new alert.
+    post(d, T0 + S, [...batch(0, 3), ...batch(LIMITS.storedAlerts - 1, 1)]);
+    expect(Object.keys(d.state.alerts)).toHaveLength(LIMITS.storedAlerts);
+  });
+
+  it("names wrong types and enforces the write limits on annotations and generatorURL", () => {
+    const one = (extra: Record<string, unknown>) => () => normaliseAlerts([{ labels: { a: "x" }, ...extra }], T0, M);
+    expect(one({ startsAt: 1700000000 })).toThrow("alert 0: startsAt must be an RFC 3339 string, got 1700000000");
+    expect(one({ endsAt: {} })).toThrow("alert 0: endsAt must be an RFC 3339 string");
+    expect(one({ annotations: "text" })).toThrow("alert 0: annotations must be an object");
+    expect(one({ annotations: { d: "v".repeat(LIMITS.annotationValueBytes + 1) } })).toThrow(/annotation d longer than/);
+    expect(one({ annotations: Object.fromEntries(Array.from({ length: LIMITS.annotationsPerAlert + 1 }, (_, i) => [`a${i}`, "v"])) })).toThrow(/more than 100 annotations/);
+    expect(one({ generatorURL: 5 })).toThrow("alert 0: generatorURL must be a string");
+    expect(one({ generatorURL: "g".repeat(LIMITS.generatorURLBytes + 1) })).toThrow(/generatorURL longer than/);
+    // At the limits, and with null times (absent), it is accepted.
+    expect(one({ startsAt: null, annotations: { d: "v".repeat(LIMITS.annotationValueBytes) }, generatorURL: "g".repeat(LIMITS.generatorURLBytes) })()).toHaveLength(1);
   });
 });
 

@@ -65,13 +65,19 @@ export function emptyState(): State {
 }
 
 /** Limits on the write path (the API rejects beyond them with 400). */
-export const LIMITS = { alertsPerRequest: 1000, labelsPerAlert: 100, labelValueBytes: 16_384, storedAlerts: 50_000 };
+export const LIMITS = {
+  alertsPerRequest: 1000, labelsPerAlert: 100, labelValueBytes: 16_384, storedAlerts: 50_000,
+  // Annotations carry descriptions and runbooks (longer than label values) and the generator URL the rule's expression.
+  annotationsPerAlert: 100, annotationValueBytes: 65_536, generatorURLBytes: 65_536,
+};
 
 /** A queue message stays under 128 KB: alerts beyond this budget are truncated (counted in truncatedAlerts). */
 export const MESSAGE_BUDGET_BYTES = 100_000;
 
-function parseTime(s: string | undefined, field: string, i: number): number | undefined {
-  if (s === undefined || s === "" || s.startsWith("0001-01-01")) return undefined;
+function parseTime(s: unknown, field: string, i: number): number | undefined {
+  if (s === undefined || s === null || s === "") return undefined;
+  if (typeof s !== "string") throw new Error(`alert ${i}: ${field} must be an RFC 3339 string, got ${JSON.stringify(s)}`);
+  if (s.startsWith("0001-01-01")) return undefined;
   const t = Date.parse(s);
   if (Number.isNaN(t)) throw new Error(`alert ${i}: invalid ${field} ${JSON.stringify(s)}`);
   return t;
@@ -99,11 +105,18 @@ export function normaliseAlerts(posted: unknown, now: number, resolveTimeout: nu
       if (Object.keys(labels).length === 0) throw new Error(`alert ${i}: at least one label pair required`);
       if (Object.keys(labels).length > LIMITS.labelsPerAlert) throw new Error(`alert ${i}: more than ${LIMITS.labelsPerAlert} labels`);
       const annotations: LabelSet = {};
-      for (const [k, v] of Object.entries(a.annotations ?? {})) {
+      if (a.annotations !== undefined && a.annotations !== null && (typeof a.annotations !== "object" || Array.isArray(a.annotations))) throw new Error(`alert ${i}: annotations must be an object`);
+      const posted = Object.entries(a.annotations ?? {});
+      if (posted.length > LIMITS.annotationsPerAlert) throw new Error(`alert ${i}: more than ${LIMITS.annotationsPerAlert} annotations`);
+      for (const [k, v] of posted) {
         if (!validLabelName(k)) throw new Error(`alert ${i}: invalid annotations: invalid name "${k}"`);
         if (typeof v !== "string") throw new Error(`alert ${i}: annotation ${k} must be a string`);
+        if (v.length > LIMITS.annotationValueBytes) throw new Error(`alert ${i}: annotation ${k} longer than ${LIMITS.annotationValueBytes} bytes`);
         annotations[k] = v;
       }
+      const generatorURL: unknown = a.generatorURL ?? "";
+      if (typeof generatorURL !== "string") throw new Error(`alert ${i}: generatorURL must be a string`);
+      if (generatorURL.length > LIMITS.generatorURLBytes) throw new Error(`alert ${i}: generatorURL longer than ${LIMITS.generatorURLBytes} bytes`);
       let startsAt = parseTime(a.startsAt, "startsAt", i);
       let endsAt = parseTime(a.endsAt, "endsAt", i);
       startsAt ??= endsAt ?? now;
@@ -113,7 +126,7 @@ export function normaliseAlerts(posted: unknown, now: number, resolveTimeout: nu
         endsAt = now + resolveTimeout;
       }
       if (endsAt < startsAt) throw new Error(`alert ${i}: start time must be before end time`);
-      out.push({ fingerprint: fingerprint(labels), labels, annotations, startsAt, endsAt, updatedAt: now, generatorURL: a.generatorURL ?? "", timeout });
+      out.push({ fingerprint: fingerprint(labels), labels, annotations, startsAt, endsAt, updatedAt: now, generatorURL, timeout });
     } catch (e) {
       errors.push((e as Error).message);
     }
@@ -219,7 +232,9 @@ export class Dispatcher {
 
   /** Adds normalised alerts: merged with what is stored, then routed into groups. */
   receive(alerts: readonly StoredAlert[], now: number): void {
-    let stored = Object.keys(this.state.alerts).length;
+    // A batch that does not fit is refused whole, before any of it is stored (the sender retries it all).
+    const fresh = new Set(alerts.map((a) => a.fingerprint).filter((f) => this.state.alerts[f] === undefined)).size;
+    if (Object.keys(this.state.alerts).length + fresh > LIMITS.storedAlerts) throw new Error(`alert store full (${LIMITS.storedAlerts} alerts)`);
     for (const incoming of alerts) {
       const old = this.state.alerts[incoming.fingerprint];
       let a = incoming;
@@ -227,7 +242,6 @@ export class Dispatcher {
       if (old !== undefined && ((a.endsAt > old.startsAt && a.endsAt < old.endsAt) || (a.startsAt >= old.startsAt && a.startsAt <= old.endsAt))) {
         a = mergeAlert(old, a, now);
       }
-      if (old === undefined && stored++ >= LIMITS.storedAlerts) throw new Error(`alert store full (${LIMITS.storedAlerts} alerts)`);
       this.state.alerts[a.fingerprint] = a;
       this.dirty.alerts.add(a.fingerprint);
       for (const r of matchRoutes(this.root, a.labels)) this.#insert(r, a, now);

@@ -76,6 +76,15 @@ export function parseMatchers(input: string): Matcher[] {
   return tokens.map(parseMatcher);
 }
 
+/** The API's `filter` parameters: each must hold a matcher ("{" or "{}" alone is refused, as Alertmanager's parseFilter does). */
+export function parseFilter(filters: readonly string[]): Matcher[] {
+  return filters.flatMap((f) => {
+    const ms = parseMatchers(f);
+    if (ms.length === 0 && f !== "") throw new Error(`bad matcher format: ${f}`);
+    return ms;
+  });
+}
+
 /** `name="value"` as Alertmanager's Matcher.String() prints it (%q of the value). */
 export function matcherString(m: Matcher): string {
   return `${m.name}${m.type}${quoteString(m.value)}`;

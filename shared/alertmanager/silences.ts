@@ -28,6 +28,38 @@ export interface Silence {
 
 export type SilenceState = "pending" | "active" | "expired";
 
+/** Limits on POST /api/v2/silences (Alertmanager has none; every write path here does). */
+export const SILENCE_LIMITS = { maxSilences: 10_000, maxCommentBytes: 4096, maxMatchers: 100, maxMatcherValueBytes: 16_384 };
+
+/**
+ * The problem with a posted silence's shape (types and sizes, as the OpenAPI
+ * schema and the limits require), or undefined. Semantics (regexes, times,
+ * empty-matching) are validateSilence's.
+ */
+export function postableSilenceProblem(p: unknown): string | undefined {
+  if (p === null || typeof p !== "object" || Array.isArray(p)) return "silence must be an object with matchers";
+  const o = p as Record<string, unknown>;
+  if (!Array.isArray(o.matchers)) return "silence must be an object with matchers";
+  if (o.matchers.length > SILENCE_LIMITS.maxMatchers) return `too many matchers (max ${SILENCE_LIMITS.maxMatchers})`;
+  for (const [i, m] of o.matchers.entries()) {
+    if (m === null || typeof m !== "object" || Array.isArray(m)) return `matchers[${i}]: matcher must be an object with name, value and isRegex`;
+    const { name, value, isRegex, isEqual } = m as Record<string, unknown>;
+    if (typeof name !== "string") return `matchers[${i}]: name must be a string`;
+    if (typeof value !== "string") return `matchers[${i}]: value must be a string`;
+    if (value.length > SILENCE_LIMITS.maxMatcherValueBytes) return `matchers[${i}]: value longer than ${SILENCE_LIMITS.maxMatcherValueBytes} bytes`;
+    if (typeof isRegex !== "boolean") return `matchers[${i}]: isRegex must be true or false`;
+    if (isEqual !== undefined && typeof isEqual !== "boolean") return `matchers[${i}]: isEqual must be true or false`;
+  }
+  for (const f of ["startsAt", "endsAt"]) if (typeof o[f] !== "string") return `${f} must be an RFC 3339 string`;
+  for (const f of ["comment", "createdBy"]) {
+    const v = o[f];
+    if (v !== undefined && typeof v !== "string") return `${f} must be a string`;
+    if (typeof v === "string" && v.length > SILENCE_LIMITS.maxCommentBytes) return `${f} longer than ${SILENCE_LIMITS.maxCommentBytes} bytes`;
+  }
+  if (o.id !== undefined && o.id !== null && typeof o.id !== "string") return "id must be a string";
+  return undefined;
+}
+
 export function silenceState(s: Silence, now: number): SilenceState {
   if (now < s.startsAt) return "pending";
   if (now < s.endsAt) return "active";

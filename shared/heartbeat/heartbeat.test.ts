@@ -15,6 +15,9 @@ describe("heartbeat pings", () => {
   it("reject bad names and periods", () => {
     expect(() => heartbeatPush("a/b", null)).toThrow(/invalid heartbeat name/);
     expect(() => heartbeatPush("", null)).toThrow(/invalid heartbeat name/);
+    // Dot segments: the Pushgateway path /metrics/job/heartbeat/name/.. would lose the name.
+    for (const dots of [".", ".."]) expect(() => heartbeatPush(dots, null)).toThrow(/invalid heartbeat name/);
+    expect(heartbeatPush("...", null).path).toBe("/metrics/job/heartbeat/name/...");
     expect(() => heartbeatPush("x", "soon")).toThrow(/invalid parameter "period"/);
     expect(() => heartbeatPush("x", "500ms")).toThrow(/between 1s and 366d/);
   });

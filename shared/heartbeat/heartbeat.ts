@@ -22,7 +22,7 @@ export class HeartbeatError extends Error {
 
 /** The Pushgateway path and body one ping becomes (a PUT: the group holds only the period). */
 export function heartbeatPush(name: string, period: string | null): { path: string; body: string } {
-  if (!NAME.test(name)) throw new HeartbeatError(`invalid heartbeat name "${name}": use 1 to 128 of A-Z a-z 0-9 _ . -`);
+  if (!NAME.test(name) || name === "." || name === "..") throw new HeartbeatError(`invalid heartbeat name "${name}": use 1 to 128 of A-Z a-z 0-9 _ . - (not "." or "..")`);
   let ms = DEFAULT_PERIOD_MS;
   if (period !== null && period !== "") {
     try {

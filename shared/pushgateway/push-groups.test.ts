@@ -247,3 +247,21 @@ describe("PushGroups", () => {
     ).toThrow(/groups\[0\]\.families\[0\]\.samples\[0\]\.value: expected a number/);
   });
 });
+
+describe("group limit", () => {
+  it("refuses a new group beyond maxGroups with a 400; existing groups still take pushes, and a deleted one frees room", () => {
+    const pg = new PushGroups([], { maxGroups: 2 });
+    pg.put(key("/metrics/job/a"), fam("m 1\n"), T0);
+    pg.put(key("/metrics/job/b"), fam("m 1\n"), T0);
+    const e = rejection(() => pg.put(key("/metrics/job/c"), fam("m 1\n"), T0));
+    expect(e.status).toBe(400);
+    expect(e.message).toBe("too many groups (max 2): delete unused groups before pushing new ones");
+    expect(pg.size).toBe(2);
+    pg.post(key("/metrics/job/a"), fam("m 2\n"), T0 + 1);
+    expect(scrape(pg).get('{__name__="m", job="a"}')).toBe(2);
+    pg.delete(key("/metrics/job/b"));
+    pg.put(key("/metrics/job/c"), fam("m 3\n"), T0 + 2);
+    expect(pg.size).toBe(2);
+  });
+});
+

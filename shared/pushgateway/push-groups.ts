@@ -35,12 +35,20 @@ function keysAgree(a: Labels, b: Labels): boolean {
   return true;
 }
 
+/**
+ * Most groups held (the Pushgateway has no limit): every push persists the
+ * whole store, and heartbeat pings without HEARTBEAT_TOKEN create groups.
+ */
+export const MAX_GROUPS = 10_000;
+
 export class PushGroups {
   readonly #groups: Map<string, Group>;
+  readonly #maxGroups: number;
   /** The last exposition; scrapes far outnumber pushes. Cleared by every change. */
   #text: string | undefined;
 
-  constructor(groups: Iterable<Group> = []) {
+  constructor(groups: Iterable<Group> = [], opts: { maxGroups?: number } = {}) {
+    this.#maxGroups = opts.maxGroups ?? MAX_GROUPS;
     this.#groups = new Map();
     for (const g of groups) this.#groups.set(labelsKey(g.labels), g);
   }
@@ -100,6 +108,7 @@ export class PushGroups {
     const id = labelsKey(key.labels);
     let group = this.#groups.get(id);
     if (group === undefined) {
+      if (this.#groups.size >= this.#maxGroups) throw new ApiError("bad_data", `too many groups (max ${this.#maxGroups}): delete unused groups before pushing new ones`);
       group = { labels: key.labels, createdMs: nowMs, pushTimeMs: 0, failureTimeMs: 0, families: new Map() };
     }
     const pushed = new Map<string, MetricFamily>();

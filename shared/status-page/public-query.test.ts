@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { parsePublicStatusQuery } from "./public-query.ts";
+import { checkPublicStatusRange, parsePublicStatusQuery, PUBLIC_STATUS_LIMITS } from "./public-query.ts";
 import { ApiError } from "../api/errors.ts";
 
 describe("public status page queries", () => {
@@ -24,6 +24,29 @@ describe("public status page queries", () => {
       expect((err as ApiError).status).toBe(403);
       if (pos) expect((err as ApiError).message).toContain(`selector at ${pos}`);
     }
+  });
+
+  it("refuses queries costlier than the page's own with a 400 naming the part", () => {
+    for (const [q, msg] of [
+      ["max_over_time(probe_success[30d:1s])", "does not run subqueries (at 14-35)"],
+      ["avg_over_time(probe_success[91d])", "at most 90d per range selector"],
+      ["info(probe_success)", "does not run info() (at 0-19)"],
+      ["avg_over_time(probe_success[range()])", "needs a fixed range"],
+      [Array(PUBLIC_STATUS_LIMITS.maxSelectors + 1).fill("probe_success").join(" + "), "at most 10 selectors, not 11"],
+    ] as const) {
+      let err: unknown;
+      try {
+        parsePublicStatusQuery(q);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, q).toBeInstanceOf(ApiError);
+      expect((err as ApiError).status).toBe(400);
+      expect((err as ApiError).message).toContain(msg);
+    }
+    expect(() => parsePublicStatusQuery("avg_over_time(probe_success[90d])")).not.toThrow();
+    expect(() => checkPublicStatusRange(0, 8 * 86400_000)).not.toThrow();
+    expect(() => checkPublicStatusRange(0, 8 * 86400_000 + 1)).toThrow(/span at most 8d/);
   });
 
   it("reports parse errors as such", () => {

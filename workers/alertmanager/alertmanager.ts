@@ -11,8 +11,8 @@ import type { Env } from "../env.ts";
 import { loadAlertmanagerConfig, loadTemplateTexts } from "./load-config.ts";
 import { Dispatcher, emptyState, isResolved, normaliseAlerts } from "../../shared/alertmanager/dispatcher.ts";
 import type { PostableAlert, State, StoredAlert } from "../../shared/alertmanager/dispatcher.ts";
-import { parseMatchers, matchesAll } from "../../shared/alertmanager/matchers.ts";
-import { canUpdateInPlace, expireSilence, silenceState, validateSilence } from "../../shared/alertmanager/silences.ts";
+import { parseFilter, matchesAll } from "../../shared/alertmanager/matchers.ts";
+import { canUpdateInPlace, expireSilence, postableSilenceProblem, silenceState, SILENCE_LIMITS, validateSilence } from "../../shared/alertmanager/silences.ts";
 import type { Silence, SilenceMatcher } from "../../shared/alertmanager/silences.ts";
 import { NOTIFIERS } from "../../shared/alertmanager/notifiers/registry.ts";
 import type { Notification } from "../../shared/alertmanager/notifiers/types.ts";
@@ -67,9 +67,6 @@ export interface PostableSilence {
 }
 
 export type DeliveryOutcome = "sent" | "retry" | "failed" | "dead_letter";
-
-/** Limits on the write path. */
-export const SILENCE_LIMITS = { maxSilences: 10_000, maxCommentBytes: 4096, maxMatchers: 100 };
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -205,9 +202,9 @@ export class Alertmanager extends DurableObject<Env> {
   }
 
   #filter(f: AlertFilter): (a: GettableAlert) => boolean {
-    let matchers: ReturnType<typeof parseMatchers>;
+    let matchers: ReturnType<typeof parseFilter>;
     try {
-      matchers = (f.filter ?? []).flatMap((s) => parseMatchers(s));
+      matchers = parseFilter(f.filter ?? []);
     } catch (e) {
       throw new AlertmanagerInputError((e as Error).message);
     }
@@ -267,9 +264,9 @@ export class Alertmanager extends DurableObject<Env> {
   /** GET /api/v2/silences: active first (by end), then pending (by start), then expired (latest end first). */
   getSilences(filter: string[] = []): GettableSilence[] {
     const now = Date.now();
-    let ms: ReturnType<typeof parseMatchers>;
+    let ms: ReturnType<typeof parseFilter>;
     try {
-      ms = filter.flatMap((s) => parseMatchers(s));
+      ms = parseFilter(filter);
     } catch (e) {
       throw new AlertmanagerInputError((e as Error).message);
     }
@@ -308,9 +305,8 @@ export class Alertmanager extends DurableObject<Env> {
 
   async #postSilence(p: PostableSilence): Promise<{ silenceID: string; notFound?: boolean }> {
     const now = Date.now();
-    if (p === null || typeof p !== "object" || !Array.isArray(p.matchers)) throw new AlertmanagerInputError("silence must be an object with matchers");
-    if (p.matchers.length > SILENCE_LIMITS.maxMatchers) throw new AlertmanagerInputError(`too many matchers (max ${SILENCE_LIMITS.maxMatchers})`);
-    if (typeof p.comment === "string" && p.comment.length > SILENCE_LIMITS.maxCommentBytes) throw new AlertmanagerInputError(`comment longer than ${SILENCE_LIMITS.maxCommentBytes} bytes`);
+    const shape = postableSilenceProblem(p);
+    if (shape !== undefined) throw new AlertmanagerInputError(shape);
     const startsAt = Date.parse(p.startsAt);
     const endsAt = Date.parse(p.endsAt);
     if (Number.isNaN(startsAt) || Number.isNaN(endsAt)) throw new AlertmanagerInputError("startsAt and endsAt must be RFC 3339 times");
@@ -322,18 +318,20 @@ export class Alertmanager extends DurableObject<Env> {
     };
     const problem = validateSilence(next);
     if (problem !== undefined) throw new AlertmanagerInputError(`Failed to create silence: ${problem}`);
+    let replaced: Silence | undefined;
     if (p.id) {
-      const old = this.#silences.get(p.id);
-      if (old === undefined) return { silenceID: "", notFound: true };
-      if (canUpdateInPlace(old, next, now)) {
-        this.#saveSilence({ ...old, ...next, updatedAt: now });
+      replaced = this.#silences.get(p.id);
+      if (replaced === undefined) return { silenceID: "", notFound: true };
+      if (canUpdateInPlace(replaced, next, now)) {
+        this.#saveSilence({ ...replaced, ...next, updatedAt: now });
         await this.#arm();
-        return { silenceID: old.id };
+        return { silenceID: replaced.id };
       }
-      if (silenceState(old, now) !== "expired") this.#saveSilence(expireSilence(old, now));
     }
+    // Room for the new silence is checked before a replaced one is expired: a refused update keeps the old silence.
     if (this.#silences.size >= SILENCE_LIMITS.maxSilences) this.#gcSilences(now);
     if (this.#silences.size >= SILENCE_LIMITS.maxSilences) throw new AlertmanagerInputError(`too many silences (max ${SILENCE_LIMITS.maxSilences})`);
+    if (replaced !== undefined && silenceState(replaced, now) !== "expired") this.#saveSilence(expireSilence(replaced, now));
     const s: Silence = { id: crypto.randomUUID(), ...next, startsAt: Math.max(next.startsAt, now), updatedAt: now };
     this.#saveSilence(s);
     return { silenceID: s.id };

@@ -9,6 +9,8 @@ import type { Context } from "hono";
 import type { Env } from "../env.ts";
 import { ApiError } from "../../shared/api/errors.ts";
 import { alertmanagerStub } from "./load-config.ts";
+import { readBody } from "../http/body.ts";
+import { ingestLimitsOrDefaults } from "../limits.ts";
 import type { AlertFilter, PostableSilence } from "./alertmanager.ts";
 
 /** Largest request body accepted (Prometheus sends alerts in batches of 64 by default). */
@@ -27,9 +29,12 @@ async function call<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
+const BODY_LIMIT_NAMES = { request: "at most 5 MB for the Alertmanager API", decoded: "at most 5 MB for the Alertmanager API" };
+
 async function jsonBody(c: Context<{ Bindings: Env }>): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.length > MAX_BODY_BYTES) throw new ApiError("bad_data", `request body larger than ${MAX_BODY_BYTES} bytes`, 413);
+  // Streamed under the cap (413 before the whole body is buffered), as the ingest endpoints read theirs.
+  const limits = { ...ingestLimitsOrDefaults(c.env), maxRequestBytes: MAX_BODY_BYTES, maxDecodedBytes: MAX_BODY_BYTES };
+  const text = new TextDecoder().decode(await readBody(c.req.raw, limits, false, BODY_LIMIT_NAMES));
   try {
     return JSON.parse(text);
   } catch (e) {

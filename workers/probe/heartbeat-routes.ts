@@ -26,7 +26,8 @@ export function heartbeatRoutes() {
       throw e;
     }
     const r = await pushgatewayStub(c.env).push("PUT", push.path, new TextEncoder().encode(push.body), TEXT_CONTENT_TYPE);
-    if (r.status >= 300) throw new ApiError("internal", `recording the heartbeat failed: ${r.body}`);
+    // The Pushgateway's refusals (4xx: its limits) are the client's; only its own failures are 5xx.
+    if (r.status >= 300) throw new ApiError(r.status < 500 ? "bad_data" : "internal", `recording the heartbeat failed: ${r.body}`, r.status < 500 ? r.status : 500);
     return c.text("OK\n");
   });
   return app;

@@ -17,6 +17,8 @@ import { formatDuration } from "../../shared/promql/duration.ts";
 import { parseExpr } from "../../shared/promql/parser.ts";
 import { parseTime } from "../../shared/api/params.ts";
 import { ApiError } from "../../shared/api/errors.ts";
+import { readBody } from "../http/body.ts";
+import { ingestLimits } from "../limits.ts";
 
 /** Prometheus's default --storage.tsdb.retention.time (the head shards use the same). */
 const DEFAULT_RETENTION_MS = 15 * 24 * 3600_000;
@@ -29,7 +31,7 @@ const success = (c: Ctx, data: unknown) => c.json({ status: "success", data });
 function limitParam(s: string | undefined): number {
   if (s === undefined || s === "") return 10;
   const n = Number(s);
-  if (!Number.isInteger(n) || n <= 0) throw new ApiError("bad_data", `invalid parameter "limit": limit must be a positive number, got ${JSON.stringify(s)}`);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ApiError("bad_data", `invalid parameter "limit": limit must be a positive number, got ${JSON.stringify(s)}`);
   return n;
 }
 
@@ -95,12 +97,14 @@ export function statusRoutes() {
   app.on(["GET", "POST"], "/api/v1/query_exemplars", async (c) => {
     const p = new URL(c.req.url).searchParams;
     if (c.req.method === "POST" && (c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) {
-      for (const [k, v] of new URLSearchParams(await c.req.text())) p.append(k, v);
+      // Under MAX_REQUEST_BYTES, as the query endpoints' forms.
+      for (const [k, v] of new URLSearchParams(new TextDecoder().decode(await readBody(c.req.raw, ingestLimits(c.env))))) p.append(k, v);
     }
     const query = p.get("query") ?? "";
     if (query === "") throw new ApiError("bad_data", 'invalid parameter "query": query must not be empty');
     parseExpr(query);
-    for (const name of ["start", "end"]) if (p.get(name)) parseTime(p.get(name)!, name);
+    const [start, end] = ["start", "end"].map((name) => (p.get(name) ? parseTime(p.get(name)!, name) : undefined));
+    if (start !== undefined && end !== undefined && end < start) throw new ApiError("bad_data", 'invalid parameter "end": end timestamp must not be before start timestamp');
     return success(c, []);
   });
 

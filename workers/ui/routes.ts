@@ -15,7 +15,7 @@ import { Engine } from "../../shared/promql/engine.ts";
 import { checkRangeSteps } from "../../shared/promql/value.ts";
 import { parseTime, parseDurationParam } from "../../shared/api/params.ts";
 import { queryValueToJson } from "../../shared/api/prom-json.ts";
-import { parsePublicStatusQuery } from "../../shared/status-page/public-query.ts";
+import { checkPublicStatusRange, parsePublicStatusQuery } from "../../shared/status-page/public-query.ts";
 
 const engine = new Engine();
 
@@ -34,6 +34,7 @@ export function uiRoutes() {
       const end = parseTime(p.get("end") ?? "", "end");
       const step = parseDurationParam(p.get("step")!, "step");
       checkRangeSteps(start, end, step);
+      checkPublicStatusRange(start, end);
       res = await engine.range(q, expr, start, end, step);
     } else {
       res = await engine.instant(q, expr, p.get("time") ? parseTime(p.get("time")!, "time") : Date.now());
