@@ -7,10 +7,10 @@
  * `npx node scripts/rule-files.ts --write [prometheus.yml]` bundles them into
  * config/rule-files.ts (Worker variables are limited to 5 KB, rule files are not).
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parsePrometheusConfig } from "../shared/config/prometheus-config.ts";
-import { readGlobs } from "./glob-files.ts";
+import { filesCommand, readGlobs } from "./glob-files.ts";
 
 export function ruleFilesJson(configPath: string, configText = readFileSync(configPath, "utf8")): string {
   let patterns: string[];
@@ -24,15 +24,11 @@ export function ruleFilesJson(configPath: string, configText = readFileSync(conf
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const args = process.argv.slice(2);
-  const write = args[0] === "--write";
-  const config = (write ? args[1] : args[0]) ?? "config/prometheus.yml";
-  const json = ruleFilesJson(config);
-  if (!write) process.stdout.write(json);
-  else {
-    const out = resolve(import.meta.dirname, "../config/rule-files.ts");
-    const head = "// The rule files bundled into a deploy, by path relative to the config folder.\n// Written by `npx node scripts/rule-files.ts --write [prometheus.yml]` before\n// `npm run deploy`; PROMETHEUS_RULES (which `npm start` sets) overrides it.\n";
-    writeFileSync(out, `${head}const ruleFiles: Record<string, string> = ${JSON.stringify(JSON.parse(json), null, 2)};\nexport default ruleFiles;\n`);
-    console.log(`wrote ${Object.keys(JSON.parse(json) as object).length} rule files to ${out}`);
-  }
+  filesCommand({
+    json: (config) => ruleFilesJson(config),
+    defaultConfig: "config/prometheus.yml",
+    out: resolve(import.meta.dirname, "../config/rule-files.ts"),
+    header: "// The rule files bundled into a deploy, by path relative to the config folder.\n// Written by `npx node scripts/rule-files.ts --write [prometheus.yml]` before\n// `npm run deploy`; PROMETHEUS_RULES (which `npm start` sets) overrides it.\n",
+    what: "rule files",
+  });
 }
