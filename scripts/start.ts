@@ -1,35 +1,41 @@
 /**
- * npm start: the whole system on http://127.0.0.1:8787 under `wrangler dev`.
+ * npm start: the whole system on http://127.0.0.1:8787, run by Miniflare's
+ * API (scripts/lib/local-runtime.ts: the deploy bundle, wrangler.toml's
+ * bindings, wrangler dev's state layout).
  *
  * - PORT overrides the port; PYROMETER_CONFIG names another prometheus.yml;
  *   PYROMETER_STATE another state folder (default .wrangler/state);
- *   HEAD_SHARDS the shard count (default 4 locally); PYROMETER_BLACKBOX_CONFIG
- *   another blackbox.yml for /probe; PYROMETER_ALERTMANAGER_CONFIG another
- *   alertmanager.yml (default config/alertmanager.yml); NOTIFY_RETRY_BASE_SECONDS
- *   the first retry delay of a failed notification; the ingest limits
- *   (docs/compatibility.md).
+ *   HEAD_SHARDS the shard count (default 4 locally);
+ *   PYROMETER_BLACKBOX_CONFIG another blackbox.yml for /probe;
+ *   PYROMETER_ALERTMANAGER_CONFIG another alertmanager.yml (default
+ *   config/alertmanager.yml); NOTIFY_RETRY_BASE_SECONDS the first retry delay
+ *   of a failed notification; the ingest limits (docs/compatibility.md);
+ *   PYROMETER_LOG_REQUESTS=1 logs every request (off by default, as in Prometheus).
  * - Builds the web UI (ui/dist) when it is missing or stale.
  * - Settings a deployment takes as secrets (WRITE_TOKEN, READ_TOKEN,
- *   CORS_ORIGIN: scripts/lib/settings.ts) are read from this process's environment.
+ *   CORS_ORIGIN: scripts/lib/settings.ts) are read from this process's
+ *   environment and handed to the runtime in-process: never on a command
+ *   line (visible in `ps`), never in a file.
  * - The config is checked first: an invalid one stops here, with its
- *   `file:line:` error, before anything starts.
- * - No secret is put on wrangler's command line (visible in `ps`): the
- *   settings go through an env file only this user can read, and the config
- *   is served to the Worker on loopback (the Worker cannot read the disk),
- *   so a reload re-reads the file as Prometheus does.
+ *   `file:line:` error, before anything starts. It is served to the Worker
+ *   on loopback (the Worker cannot read the disk), so a reload re-reads the
+ *   file as Prometheus does.
  * - An edit to the config file, or to a rule or scrape-config file it names,
  *   reloads the config (POST /-/reload); an invalid edit is reported and the
- *   running config stays.
- * - Applies the D1 migrations to the local database first (wrangler dev does not).
- * - Cron never fires under wrangler dev, so once the server answers this
- *   triggers the scheduled handler by hand; from then on the scrape
- *   scheduler's Durable Object alarms drive every scrape.
+ *   running config stays. An edit under workers/ or shared/ rebuilds the
+ *   Worker and restarts it on the same state (as wrangler dev does).
+ * - Applies the D1 migrations to the local database first.
+ * - Cron never fires locally, so this triggers the scheduled handler once the
+ *   server answers and then every minute, as the deployed cron does; the
+ *   scrape scheduler's Durable Object alarms drive every scrape.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync, mkdirSync, watchFile, unwatchFile, chmodSync } from "node:fs";
+import { readFileSync, mkdirSync, mkdtempSync, rmSync, watch, watchFile, unwatchFile } from "node:fs";
 import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
 import { resolve, dirname, join } from "node:path";
+import { Log, LogLevel, Miniflare } from "miniflare";
+import { buildWorker, miniflareOptions, wrangler, type LocalRuntime } from "./lib/local-runtime.ts";
 import { checkConfigFile, namedFiles } from "./lib/config-check.ts";
 import { SECRET_SETTINGS, fileSettingLine } from "./lib/settings.ts";
 import { INGEST_LIMIT_VARS } from "../shared/limits/ingest-limits.ts";
@@ -44,10 +50,6 @@ const port = process.env.PORT ?? "8787";
 const configArg = process.env.PYROMETER_CONFIG ?? "config/prometheus.yml";
 const configPath = resolve(configArg);
 const state = resolve(process.env.PYROMETER_STATE ?? resolve(root, ".wrangler/state"));
-const shards = process.env.HEAD_SHARDS ?? "4";
-// Run wrangler's CLI on this very Node (24, from node_modules), whatever PATH says.
-const wranglerCli = resolve(root, "node_modules/wrangler/bin/wrangler.js");
-const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
 
 function fail(msg: string): never {
   console.error(`pyrometer: ${msg}`);
@@ -79,74 +81,60 @@ const source = createServer((req, res) => {
 await new Promise<void>((r) => source.listen(0, "127.0.0.1", r));
 const sourcePort = (source.address() as { port: number }).port;
 
-/**
- * One dotenv line wrangler reads back unchanged: single-quoted (no escapes
- * but `\'`), `$` escaped against its variable expansion (which then drops the `\`).
- */
-function envLine(key: string, value: string): string {
-  if (/['\n\r]|\\$/.test(value)) fail(`${key} must not contain single quotes or newlines, nor end with a backslash`);
-  return `${key}='${value.replaceAll("$", "\\$")}'`;
-}
+// The web UI is served from ui/dist: build it when missing or stale.
+ensureUiBuilt();
 
-function b64(text: string): string {
-  return Buffer.from(text).toString("base64");
-}
-
-function fileSettingLines(name: string, path: string | undefined): string[] {
+function fileSetting(name: string, path: string | undefined): [string, string][] {
   if (!path) return [];
   try {
-    return fileSettingLine(name, path, readFileSync(path)).map(([k, v]) => envLine(k, v));
+    return fileSettingLine(name, path, readFileSync(path));
   } catch (e) {
     fail(`cannot read ${path}: ${(e as Error).message}`);
   }
 }
 
-// The web UI is served from ui/dist: build it when missing or stale.
-ensureUiBuilt();
+const vars: Record<string, string> = Object.fromEntries([
+  ["PROMETHEUS_CONFIG_URL", `http://127.0.0.1:${sourcePort}/${configToken}/config`],
+  ["PROMETHEUS_CONFIG_FILE", configArg],
+  ["PROMETHEUS_RULES_URL", `http://127.0.0.1:${sourcePort}/${configToken}/rules`],
+  ["HEAD_SHARDS", process.env.HEAD_SHARDS ?? "4"],
+  ...SECRET_SETTINGS.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
+  ...INGEST_LIMIT_VARS.filter(([k]) => process.env[k]).map(([k]) => [k, process.env[k]!]),
+  // Config files a deployment takes as secrets.
+  ...fileSetting("BLACKBOX_CONFIG", process.env.PYROMETER_BLACKBOX_CONFIG),
+  ...fileSetting("ALERTMANAGER_CONFIG", process.env.PYROMETER_ALERTMANAGER_CONFIG),
+  ...(process.env.PYROMETER_ALERTMANAGER_CONFIG
+    ? [["ALERTMANAGER_TEMPLATES_B64", Buffer.from(templateFilesJson(resolve(process.env.PYROMETER_ALERTMANAGER_CONFIG))).toString("base64")]]
+    : []),
+  ...(process.env.NOTIFY_RETRY_BASE_SECONDS ? [["NOTIFY_RETRY_BASE_SECONDS", process.env.NOTIFY_RETRY_BASE_SECONDS]] : []),
+]);
 
 mkdirSync(state, { recursive: true });
-const envFile = join(state, "pyrometer-dev.env");
-const lines = [
-  envLine("PROMETHEUS_CONFIG_URL", `http://127.0.0.1:${sourcePort}/${configToken}/config`),
-  envLine("PROMETHEUS_CONFIG_FILE", configArg),
-  ...SECRET_SETTINGS.filter((k) => process.env[k]).map((k) => envLine(k, process.env[k]!)),
-  ...INGEST_LIMIT_VARS.filter(([k]) => process.env[k]).map(([k]) => envLine(k, process.env[k]!)),
-  // Config files a deployment takes as secrets, base64 in the env file (they span lines).
-  ...fileSettingLines("BLACKBOX_CONFIG", process.env.PYROMETER_BLACKBOX_CONFIG),
-  ...fileSettingLines("ALERTMANAGER_CONFIG", process.env.PYROMETER_ALERTMANAGER_CONFIG),
-  ...(process.env.PYROMETER_ALERTMANAGER_CONFIG
-    ? [envLine("ALERTMANAGER_TEMPLATES_B64", b64(templateFilesJson(resolve(process.env.PYROMETER_ALERTMANAGER_CONFIG))))]
-    : []),
-  envLine("PROMETHEUS_RULES_URL", `http://127.0.0.1:${sourcePort}/${configToken}/rules`),
-  ...(process.env.NOTIFY_RETRY_BASE_SECONDS ? [envLine("NOTIFY_RETRY_BASE_SECONDS", process.env.NOTIFY_RETRY_BASE_SECONDS)] : []),
-];
-writeFileSync(envFile, lines.join("\n") + "\n", { mode: 0o600 });
-chmodSync(envFile, 0o600);
+const migrations = wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], true);
+if (!migrations.ok) fail(`applying D1 migrations failed:\n${migrations.output}`);
 
-const migrate = spawnSync(process.execPath, [wranglerCli, "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
-  cwd: root,
-  env: { ...env, CI: "true" },
-  stdio: ["ignore", "inherit", "inherit"],
-});
-if (migrate.status !== 0) fail("applying D1 migrations failed");
+const outDir = mkdtempSync(join(tmpdir(), "pyrometer-worker-"));
+const runtime: LocalRuntime = { host: "127.0.0.1", port: Number(port), state, outDir, vars, logRequests: process.env.PYROMETER_LOG_REQUESTS === "1", log: new Log(LogLevel.INFO) };
+let mf: Miniflare;
+try {
+  buildWorker(outDir);
+  mf = new Miniflare(miniflareOptions(runtime));
+  await mf.ready;
+} catch (e) {
+  rmSync(outDir, { recursive: true, force: true });
+  fail((e as Error).message);
+}
 
-const dev = spawn(
-  process.execPath,
-  [
-    wranglerCli,
-    "dev",
-    "--ip", "127.0.0.1",
-    "--port", port,
-    "--persist-to", state,
-    "--show-interactive-dev-session=false",
-    "--env-file", envFile,
-    "--var", `HEAD_SHARDS:${shards}`,
-  ],
-  { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
-);
-
-for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => dev.kill(sig));
-dev.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+let stopping = false;
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await mf.dispose().catch(() => undefined);
+    rmSync(outDir, { recursive: true, force: true });
+  }
+  process.exit(code);
+}
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => void stop(0));
 
 const base = `http://127.0.0.1:${port}`;
 const adminToken = process.env.WRITE_TOKEN || process.env.READ_TOKEN;
@@ -181,19 +169,57 @@ function watchNamedFiles(): void {
   watched = want;
 }
 
-// Arm the scheduler once the server answers (the cron would do this when deployed).
-for (let i = 0; i < 240; i++) {
-  await new Promise((r) => setTimeout(r, 500));
+/** Rebuilds the Worker after a source edit and restarts it in place; a failed build keeps the running one. */
+async function rebuild(): Promise<void> {
   try {
-    const ready = await fetch(`${base}/-/ready`);
-    if (!ready.ok) continue;
-    const res = await fetch(`${base}/cdn-cgi/handler/scheduled`);
-    if (res.ok) {
-      watchNamedFiles();
-      console.log(`pyrometer: ready on ${base} (config ${configPath}, state ${dirname(state + "/x")})`);
-      break;
-    }
-  } catch {
-    // not listening yet
+    buildWorker(outDir);
+    await mf.setOptions(miniflareOptions(runtime));
+    console.log("pyrometer: source changed, Worker rebuilt and restarted");
+  } catch (e) {
+    console.error(`pyrometer: source edit not applied: ${(e as Error).message}`);
   }
 }
+let rebuildTimer: NodeJS.Timeout | undefined;
+let rebuilding = Promise.resolve();
+function watchSources(): void {
+  for (const dir of ["workers", "shared"]) {
+    watch(resolve(root, dir), { recursive: true }, (_event, file) => {
+      if (!file || !/\.(ts|yml|yaml)$/.test(file) || /\.test\.ts$/.test(file)) return;
+      clearTimeout(rebuildTimer);
+      rebuildTimer = setTimeout(() => (rebuilding = rebuilding.then(rebuild)), 300);
+    }).unref();
+  }
+}
+
+/** The cron's scheduled event, sent to the Worker itself (an HTTP trigger would reach the static-assets router first). */
+async function triggerScheduled(): Promise<boolean> {
+  try {
+    const worker = await mf.getWorker("pyrometer");
+    return (await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() })).outcome === "ok";
+  } catch (e) {
+    console.error(`pyrometer: scheduled event failed: ${(e as Error).message}`);
+    return false;
+  }
+}
+
+// Arm the scheduler once the server answers, then run the cron every minute as deployed.
+let ready = false;
+for (let i = 0; i < 240 && !ready; i++) {
+  try {
+    ready = (await fetch(`${base}/-/ready`)).ok && (await triggerScheduled());
+  } catch {
+    // not answering yet
+  }
+  if (!ready) await new Promise((r) => setTimeout(r, 250));
+}
+if (!ready) {
+  console.error("pyrometer: the Worker did not become ready in 60 s");
+  await stop(1);
+}
+watchNamedFiles();
+watchSources();
+setTimeout(() => {
+  void triggerScheduled();
+  setInterval(() => void triggerScheduled(), 60_000);
+}, 60_000 - (Date.now() % 60_000));
+console.log(`pyrometer: ready on ${base} (config ${configPath}, state ${dirname(state + "/x")})`);

@@ -1,6 +1,6 @@
 /**
  * npm test: the whole suite (unit tests in Node, Worker tests in workerd,
- * end-to-end tests against `wrangler dev`), then one last line
+ * end-to-end tests against `npm start`), then one last line
  * `N passed, N failed` counted from vitest's JSON report.
  */
 import { spawnSync } from "node:child_process";

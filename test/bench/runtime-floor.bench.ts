@@ -1,18 +1,16 @@
 /**
- * Does starting the local runtime through Miniflare's API directly lower the
- * fixed cost per request that `wrangler dev` (npm start) adds? Pyrometer's
- * bundle (`wrangler deploy --dry-run`) runs in a Miniflare instance with the
- * bindings of wrangler.toml, and the medians of /-/healthy, a constant query
- * and a one-series query are compared with the same requests under npm start.
- * Miniflare is wrangler's own local runtime (a dependency of wrangler).
+ * What the local runtime adds per request: `npm start` (Miniflare's API,
+ * scripts/lib/local-runtime.ts) against `wrangler dev` running the same
+ * Worker with the same bindings, each on its own fresh state: medians of
+ * /-/healthy, a constant query and a one-series query (4 head shards both).
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Miniflare } from "miniflare";
 import type { BenchCase, BenchFigure } from "./harness.ts";
 import { startPyrometer, freePort } from "../support/pyrometer.ts";
+import { wrangler, wranglerEnv } from "../../scripts/lib/local-runtime.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const RUNS = 51;
@@ -45,75 +43,55 @@ async function measure(base: string): Promise<Record<keyof typeof PATHS, number>
   return out;
 }
 
+/** `wrangler dev` on its own state, with an empty scrape config; resolves once it answers. */
+async function wranglerDev(state: string): Promise<{ url: string; stop: () => void }> {
+  if (!wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], true).ok) throw new Error("D1 migrations failed");
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [resolve(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false", "--var", "HEAD_SHARDS:4", "--var", "PROMETHEUS_CONFIG:scrape_configs: []"],
+    { cwd: root, env: wranglerEnv, stdio: "ignore", detached: true },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () => {
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      // gone
+    }
+  };
+  for (let i = 0; i < 240; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    if (await fetch(`${url}/-/ready`).then((r) => r.ok, () => false)) return { url, stop };
+  }
+  stop();
+  throw new Error("wrangler dev did not answer in 120 s");
+}
+
 const cases: BenchCase[] = [
   {
-    names: ["runtime_floor_wrangler_dev_ms", "runtime_floor_miniflare_ms"],
+    names: ["runtime_floor_wrangler_dev_ms", "runtime_floor_npm_start_ms"],
     async run(): Promise<BenchFigure[]> {
       const dir = mkdtempSync(join(tmpdir(), "pyrometer-floor-"));
       try {
-        const dev = await startPyrometer({ state: join(dir, "dev-state") });
+        const dev = await wranglerDev(join(dir, "dev-state"));
         let viaDev: Record<keyof typeof PATHS, number>;
         try {
           viaDev = await measure(dev.url);
         } finally {
-          await dev.stop();
+          dev.stop();
         }
-        const out = join(dir, "dist");
-        const build = spawnSync(process.execPath, [resolve(root, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", out], { cwd: root, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
-        if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
-        const port = await freePort();
-        // Every file of the bundle as a module: the entry and the text modules (prometheus.yml) it imports.
-        const modules: Record<string, { type: "esm" | "text"; contents: string }> = {};
-        for (const f of readdirSync(out, { recursive: true, encoding: "utf8" })) {
-          if (f.endsWith(".js")) modules[f] = { type: "esm", contents: readFileSync(join(out, f), "utf8") };
-          else if (f.endsWith(".yml") || f.endsWith(".yaml")) modules[f] = { type: "text", contents: readFileSync(join(out, f), "utf8") };
-        }
-        const text = (value: string) => ({ type: "text" as const, value });
-        const mf = new Miniflare({
-          host: "127.0.0.1",
-          port,
-          resourcePersistencePath: join(dir, "mf-state"),
-          workers: [
-            {
-              config: {
-                name: "pyrometer",
-                compatibilityDate: "2026-10-20",
-                manifest: { mainModule: "index.js", modulesRoot: out, modules },
-                env: {
-                  HEAD_SHARD: { type: "durable-object", worker: "pyrometer", exportName: "HeadShard" },
-                  SCRAPER: { type: "durable-object", worker: "pyrometer", exportName: "ScrapeScheduler" },
-                  PUSHGATEWAY: { type: "durable-object", worker: "pyrometer", exportName: "Pushgateway" },
-                  BLOCKS: { type: "r2", name: "pyrometer-blocks" },
-                  DB: { type: "d1", name: "pyrometer" },
-                  HEAD_SHARDS: text("4"),
-                  SELF_ADDRESS: text("localhost:8787"),
-                  PROMETHEUS_CONFIG: text("scrape_configs: []\n"),
-                  PROMETHEUS_CONFIG_FILE: text("prometheus.yml"),
-                },
-                exports: {
-                  HeadShard: { type: "durable-object", storage: "sqlite" },
-                  ScrapeScheduler: { type: "durable-object", storage: "sqlite" },
-                  Pushgateway: { type: "durable-object", storage: "sqlite" },
-                },
-              },
-            },
-          ],
-        });
+        const p = await startPyrometer({ state: join(dir, "mf-state"), env: { HEAD_SHARDS: "4" } });
         let viaMf: Record<keyof typeof PATHS, number>;
         try {
-          const url = await mf.ready;
-          const db = await mf.getD1Database("DB");
-          for (const f of readdirSync(resolve(root, "migrations")).filter((x) => x.endsWith(".sql")).sort()) {
-            for (const stmt of readFileSync(resolve(root, "migrations", f), "utf8").split("--> statement-breakpoint")) if (stmt.trim()) await db.prepare(stmt).run();
-          }
-          viaMf = await measure(url.origin);
+          viaMf = await measure(p.url);
         } finally {
-          await mf.dispose();
+          await p.stop();
         }
-        console.log(`runtime floor (median of ${RUNS}, ms): wrangler dev ${JSON.stringify(viaDev)}; Miniflare API ${JSON.stringify(viaMf)}`);
+        console.log(`runtime floor (median of ${RUNS}, ms): wrangler dev ${JSON.stringify(viaDev)}; npm start (Miniflare API) ${JSON.stringify(viaMf)}`);
         return [
-          { name: "runtime_floor_wrangler_dev_ms", value: viaDev.healthy, unit: "ms", note: `/-/healthy under npm start; constant query ${viaDev.constant.toFixed(2)}, one-series query ${viaDev.oneSeries.toFixed(2)}` },
-          { name: "runtime_floor_miniflare_ms", value: viaMf.healthy, unit: "ms", note: `/-/healthy under Miniflare's API; constant query ${viaMf.constant.toFixed(2)}, one-series query ${viaMf.oneSeries.toFixed(2)}` },
+          { name: "runtime_floor_wrangler_dev_ms", value: viaDev.healthy, unit: "ms", note: `/-/healthy under wrangler dev; constant query ${viaDev.constant.toFixed(2)}, one-series query ${viaDev.oneSeries.toFixed(2)}` },
+          { name: "runtime_floor_npm_start_ms", value: viaMf.healthy, unit: "ms", note: `/-/healthy under npm start (Miniflare's API); constant query ${viaMf.constant.toFixed(2)}, one-series query ${viaMf.oneSeries.toFixed(2)}` },
         ];
       } finally {
         rmSync(dir, { recursive: true, force: true });

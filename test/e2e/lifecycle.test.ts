@@ -110,7 +110,7 @@ describe("npm start with secrets, reloads and the Pushgateway guard", () => {
 
   it("puts neither the config nor a token on any command line", () => {
     const lines = commandLines(p.pid);
-    expect(lines.some((l) => l.includes("wrangler"))).toBe(true);
+    expect(lines.some((l) => l.includes("workerd"))).toBe(true);
     for (const l of lines) {
       expect(l).not.toContain(PASSWORD);
       expect(l).not.toContain("job_name");

@@ -95,7 +95,7 @@ export interface MatrixSeries {
   values: [number, string][];
 }
 
-/** A range query that must succeed (GET, which wrangler dev retries if the Worker reloads mid-request). */
+/** A range query that must succeed. */
 export async function queryRange(url: string, q: string, start: number, end: number, step: number): Promise<MatrixSeries[]> {
   const params = new URLSearchParams({ query: q, start: String(start / 1000), end: String(end / 1000), step: String(step / 1000) });
   const res = await fetch(`${url}/api/v1/query_range?${params}`);

@@ -7,8 +7,8 @@
  * TICK_MS, so all targets due in one tick are scraped together and their
  * samples reach this object's paired head shard as one batch: one RPC and
  * one WAL row per tick, however many head shards there are. The cron only
- * calls `ensureScheduled()`: cron is minute-granular and never fires under
- * `wrangler dev`.
+ * calls `ensureScheduled()`: cron is minute-granular (and locally only
+ * `npm start` sends it).
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
