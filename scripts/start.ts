@@ -174,6 +174,7 @@ async function rebuild(): Promise<void> {
   try {
     buildWorker(outDir);
     await mf.setOptions(miniflareOptions(runtime));
+    await triggerScheduled();
     console.log("pyrometer: source changed, Worker rebuilt and restarted");
   } catch (e) {
     console.error(`pyrometer: source edit not applied: ${(e as Error).message}`);
