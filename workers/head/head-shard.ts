@@ -22,9 +22,10 @@ import { Head } from "../../shared/tsdb/head.ts";
 import type { HeadStats as HeadMemoryStats } from "../../shared/tsdb/head.ts";
 import { encodeWalRecord, decodeWalRecord } from "../../shared/tsdb/wal-record.ts";
 import { planCheckpointRows } from "../../shared/tsdb/checkpoint/plan.ts";
-import type { CheckpointRow } from "../../shared/tsdb/checkpoint/plan.ts";
-import { decodeSegment } from "../../shared/tsdb/checkpoint/segment.ts";
+import { decodeSegmentViews } from "../../shared/tsdb/checkpoint/segment.ts";
 import type { SegmentChunk } from "../../shared/tsdb/checkpoint/segment.ts";
+import { spanStore, storedLocation } from "../../shared/tsdb/head-stored.ts";
+import type { HeadChunk, StoredChunk } from "../../shared/tsdb/head.ts";
 import { RowSlots } from "../../shared/tsdb/checkpoint/slots.ts";
 import { labelsKey, compareLabels } from "../../shared/labels/labels.ts";
 import { writeBlock, encodeChunks, compactBlocks } from "../../shared/tsdb/block/index.ts";
@@ -111,6 +112,12 @@ export class HeadShard extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
+    // Closed chunks in checkpoint rows leave the heap; queries and block cuts read them back from here.
+    this.#head.store = spanStore((slot, offset, length) => {
+      const row = this.#sql.exec<{ b: ArrayBuffer }>(`SELECT substr(data, ?, ?) AS b FROM checkpoints WHERE slot = ?`, offset + 1, length, slot).toArray()[0];
+      if (row === undefined) throw new Error(`HeadShard: checkpoint row ${slot} is missing`);
+      return new Uint8Array(row.b);
+    });
     ctx.blockConcurrencyWhile(async () => this.#load());
   }
 
@@ -140,7 +147,8 @@ export class HeadShard extends DurableObject<Env> {
     // Checkpointed chunks first (a later row's chunk replaces an earlier one
     // with the same start: an open chunk stored when idle, then closed),
     // then the WAL rows written after them.
-    const stored = new Map<string, { labels: Labels; chunks: Map<number, SegmentChunk> }>();
+    // Chunks are views into their rows, with their location: only the newest of each series is copied (it becomes the open chunk).
+    const stored = new Map<string, { labels: Labels; chunks: Map<number, HeadChunk> }>();
     const segRows: { slot: number; maxT: number }[] = [];
     for (const row of this.#sql.exec<{ slot: number; seq: number; max_t: number; data: ArrayBuffer }>(
       `SELECT slot, seq, max_t, data FROM checkpoints ORDER BY seq`,
@@ -148,11 +156,13 @@ export class HeadShard extends DurableObject<Env> {
       segRows.push({ slot: row.slot, maxT: row.max_t });
       this.#seq = Math.max(this.#seq, row.seq + 1);
       if (row.max_t < minValid) continue;
-      for (const e of decodeSegment(new Uint8Array(row.data))) {
+      for (const e of decodeSegmentViews(new Uint8Array(row.data))) {
         const key = labelsKey(e.labels);
         const s = stored.get(key) ?? { labels: e.labels, chunks: new Map() };
         stored.set(key, s);
-        for (const c of e.chunks) if (c.maxT >= minValid) s.chunks.set(c.minT, c);
+        for (const c of e.chunks) {
+          if (c.maxT >= minValid) s.chunks.set(c.minT, { minT: c.minT, maxT: c.maxT, bytes: c.bytes, stored: storedLocation(row.slot, c.offset) });
+        }
       }
     }
     this.#segmentSlots = new RowSlots(segRows);
@@ -183,7 +193,7 @@ export class HeadShard extends DurableObject<Env> {
   }
 
   /** Restores one series from stored chunks; the newest may have been stored while open. */
-  #restore(key: string, labels: Labels, chunks: SegmentChunk[]): void {
+  #restore(key: string, labels: Labels, chunks: HeadChunk[]): void {
     // Chunks of one series never overlap; should a damaged row say otherwise, keep the earlier.
     const ok = chunks.filter((c, i) => i === 0 || c.minT > chunks[i - 1]!.maxT);
     if (ok.length < chunks.length) console.error(`HeadShard: ${chunks.length - ok.length} overlapping stored chunks of ${key} skipped`);
@@ -246,12 +256,13 @@ export class HeadShard extends DurableObject<Env> {
     this.#walRows = 0;
   }
 
-  /** Writes a row into a freed slot (one row written) or a new one. */
-  #putRow(table: "wal_rows" | "checkpoints", slots: RowSlots, row: CheckpointRow): void {
+  /** Writes a row into a freed slot (one row written) or a new one; returns the slot. */
+  #putRow(table: "wal_rows" | "checkpoints", slots: RowSlots, row: { maxT: number; data: Uint8Array }): number {
     const { slot, reuse } = slots.take(row.maxT);
     const seq = this.#seq++;
     if (reuse) this.#write(`UPDATE ${table} SET seq = ?, max_t = ?, data = ? WHERE slot = ?`, seq, row.maxT, row.data, slot);
     else this.#write(`INSERT INTO ${table} (slot, seq, max_t, data) VALUES (?, ?, ?, ?)`, slot, seq, row.maxT, row.data);
+    return slot;
   }
 
   /**
@@ -414,6 +425,8 @@ export class HeadShard extends DurableObject<Env> {
   #checkpoint(): void {
     const idleBefore = this.#head.stats().maxTime - IDLE_SERIES_MS;
     const toStore: { labels: Labels; chunks: SegmentChunk[] }[] = [];
+    // Closed chunks written, by object: once durable their bytes leave the heap (Head.markStored).
+    const closed = new Map<SegmentChunk, number>();
     for (const s of this.#head.dirtySeries()) {
       const key = labelsKey(s.labels);
       const from = this.#persisted.get(key);
@@ -429,6 +442,7 @@ export class HeadShard extends DurableObject<Env> {
         chunks.push(c);
         newest = c.minT;
         closedWritten ||= c !== open;
+        if (c !== open) closed.set(c, s.ref);
       }
       if (chunks.length > 0) toStore.push({ labels: s.labels, chunks });
       if (newest !== undefined) this.#persisted.set(key, newest);
@@ -443,9 +457,17 @@ export class HeadShard extends DurableObject<Env> {
         this.#openMinT.set(key, stored !== undefined ? stored + 1 : open.minT);
       }
     }
+    const placed: StoredChunk[] = [];
     this.ctx.storage.transactionSync(() => {
-      for (const row of planCheckpointRows(toStore, { blockRange: BLOCK_RANGE_MS })) this.#putRow("checkpoints", this.#segmentSlots, row);
+      for (const row of planCheckpointRows(toStore, { blockRange: BLOCK_RANGE_MS })) {
+        const slot = this.#putRow("checkpoints", this.#segmentSlots, row);
+        for (const p of row.placed) {
+          const ref = closed.get(p.chunk);
+          if (ref !== undefined) placed.push({ ref, minT: p.chunk.minT, loc: storedLocation(slot, p.offset) });
+        }
+      }
     });
+    this.#head.markStored(placed);
     // Only once the chunks are stored: WAL rows older than every open chunk may be overwritten.
     let cutoff = Infinity;
     for (const t of this.#openMinT.values()) if (t < cutoff) cutoff = t;

@@ -78,7 +78,8 @@ export async function selfMetrics(env: Env, local?: { shard: number; stats: Scra
     perShard("prometheus_tsdb_duplicate_samples_total", "Total number of samples rejected as duplicates (same timestamp, different value).", "counter", (s) => s.duplicateTotal),
     perShard("prometheus_tsdb_too_old_samples_total", "Total number of samples rejected as older than the head.", "counter", (s) => s.tooOldTotal),
     perShard("pyrometer_head_wal_rows", "WAL rows not yet checkpointed.", "gauge", (s) => s.walRows),
-    perShard("pyrometer_head_bytes", "Approximate bytes of chunk data held by the head.", "gauge", (s) => s.approxBytes),
+    perShard("pyrometer_head_bytes", "Approximate heap bytes the head holds (closed chunks already in checkpoint rows are not in memory).", "gauge", (s) => s.approxBytes),
+    perShard("pyrometer_head_stored_chunks", "Closed head chunks read back from checkpoint rows instead of held in memory.", "gauge", (s) => s.storedChunks),
     // Billed operations (docs/cost.md), counted since each object started.
     perShard("pyrometer_head_append_requests_total", "Append RPCs received (billed Durable Object requests).", "counter", (s) => s.appendCalls),
     perShard("pyrometer_head_sqlite_rows_written_total", "SQLite rows written, deletes included (billed).", "counter", (s) => s.sqlRowsWritten),
