@@ -6,6 +6,7 @@ import { Head } from "./head.ts";
 import type { SeriesData } from "./querier.ts";
 import { spanStore, storedLocation } from "./head-stored.ts";
 import { checkpointClosedChunks } from "./checkpoint/closed.ts";
+import { writeBlock } from "./block/index.ts";
 import { runQuerierSuite } from "./querier.case.test.ts";
 
 /** Checkpoint rows kept in memory (the Durable Object keeps them in SQLite), counting the reads. */
@@ -123,6 +124,23 @@ describe("Head with stored chunks", () => {
     expect(h.stats().numSamples).toBe(2 * (600 - 240));
     const got = await h.select([], ALL);
     expect(got.map((s) => s.t[0])).toEqual([240 * 15_000, 240 * 15_000]);
+  });
+
+  it("cuts the same block from stored chunks, read back series by series, with its chunk file sized exactly", () => {
+    const rows = new MemoryRows();
+    const stored = rows.attach(new Head());
+    const plain = new Head();
+    stored.appendBatch(many);
+    plain.appendBatch(many);
+    rows.checkpoint(stored);
+    const opts = { minTime: 0, maxTime: 7_200_000, ulid: "01JE0000000000000000000000" };
+    const size = stored.chunkFileBytesInRange(0, 7_200_000);
+    const a = writeBlock(stored.iterateChunksInRange(0, 7_200_000, 7), { ...opts, chunkFileBytes: size });
+    const b = writeBlock(plain.chunksInRange(0, 7_200_000), opts);
+    expect(a.files).toEqual(b.files);
+    expect(a.files.get("chunks/000001")!.length).toBe(size);
+    // Allocated once at its size and handed out as is.
+    expect(a.files.get("chunks/000001")!.buffer.byteLength).toBe(size);
   });
 
   it("refuses to store without a store", () => {

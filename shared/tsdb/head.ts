@@ -25,6 +25,7 @@ import { PostingList, intersect, subtract, union } from "./postings.ts";
 import { ChunkArena } from "./head-arena.ts";
 import { SampleBuffer } from "./memory-samples.ts";
 import type { ChunkStore } from "./head-stored.ts";
+import { chunkFileBytes } from "./block/chunk-file.ts";
 
 /** An encoded XOR chunk with its time bounds (both inclusive). */
 export interface HeadChunk {
@@ -348,14 +349,39 @@ export class Head implements Querier {
    * lies inside, so set minValidTime >= maxt first so nothing more lands there.
    */
   chunksInRange(mint: number, maxt: number): { labels: Labels; chunks: HeadChunk[] }[] {
-    const out: { labels: Labels; chunks: HeadChunk[] }[] = [];
+    return [...this.iterateChunksInRange(mint, maxt)];
+  }
+
+  /**
+   * chunksInRange one series at a time, stored chunks read back a batch of
+   * series at a time: a block cut then holds the block being written and one
+   * batch, not every chunk of the range besides. Nothing may be appended
+   * while iterating.
+   */
+  *iterateChunksInRange(mint: number, maxt: number, batch = 1000): Generator<{ labels: Labels; chunks: HeadChunk[] }> {
     this.#ensureRanks();
-    const stored = this.#readStored(this.#inOrder, (minT, maxT) => minT >= mint && maxT < maxt);
-    for (const s of this.#inOrder) {
-      const chunks = this.#chunksOf(s, mint, maxt, true, stored);
-      if (chunks.length > 0) out.push({ labels: s.labels, chunks });
+    const all = this.#inOrder;
+    const wanted = (minT: number, maxT: number) => minT >= mint && maxT < maxt;
+    for (let from = 0; from < all.length; from += batch) {
+      const some = all.slice(from, from + batch);
+      const stored = this.#readStored(some, wanted);
+      for (const s of some) {
+        const chunks = this.#chunksOf(s, mint, maxt, true, stored);
+        if (chunks.length > 0) yield { labels: s.labels, chunks };
+      }
     }
-    return out;
+  }
+
+  /** Bytes the chunks iterateChunksInRange(mint, maxt) hands out take in a block's chunk file, segment header included. */
+  chunkFileBytesInRange(mint: number, maxt: number): number {
+    let n = 8;
+    for (const s of this.#byRef.values()) {
+      const c = s.chunks;
+      for (let i = 0; i < c.length; i += META) if (c[i]! >= mint && c[i + 1]! < maxt) n += chunkFileBytes(lenOf(c[i + 3]!));
+      const a = s.app;
+      if (a.numSamples > 0 && a.minTime >= mint && a.maxTime < maxt) n += chunkFileBytes(a.byteLength);
+    }
+    return n;
   }
 
   /** Every series' labels, in no particular order (cardinality statistics). */
@@ -468,7 +494,8 @@ export class Head implements Querier {
    * The chunks of s within [mint, maxt) (closed then open) as exact copies: a
    * view into an arena page would drag the whole page along when
    * structured-cloned or stored. Stored chunks are included only with
-   * `withStored`, taken in order from `stored` (see #readStored).
+   * `withStored`, taken in order from `stored` (see #readStored): views of
+   * the store's fresh buffers, which hold nothing else worth copying away from.
    */
   #chunksOf(s: HeadSeries, mint: number, maxt: number, withStored: boolean, stored?: StoredCursor): HeadChunk[] {
     const out: HeadChunk[] = [];
@@ -476,7 +503,7 @@ export class Head implements Querier {
     for (let i = 0; i < c.length; i += META) {
       if (!(c[i]! >= mint && c[i + 1]! < maxt)) continue;
       if (c[i + 2]! >= 0) out.push({ minT: c[i]!, maxT: c[i + 1]!, bytes: this.#arena.view(c[i + 2]!, lenOf(c[i + 3]!)).slice() });
-      else if (withStored) out.push({ minT: c[i]!, maxT: c[i + 1]!, bytes: stored!.bytes[stored!.i++]!.slice() });
+      else if (withStored) out.push({ minT: c[i]!, maxT: c[i + 1]!, bytes: stored!.bytes[stored!.i++]! });
     }
     const a = s.app;
     if (a.numSamples > 0 && a.minTime >= mint && a.maxTime < maxt) out.push({ minT: a.minTime, maxT: a.maxTime, bytes: a.bytes() });

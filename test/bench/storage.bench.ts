@@ -13,6 +13,9 @@ import type { Labels } from "../../shared/labels/labels.ts";
 import { labelsFromRecord } from "../../shared/labels/labels.ts";
 import { Matcher } from "../../shared/labels/matcher.ts";
 import { Head } from "../../shared/tsdb/head.ts";
+import { writeBlock } from "../../shared/tsdb/block/index.ts";
+import { chunkFileBytes } from "../../shared/tsdb/block/chunk-file.ts";
+import { nextCutRange } from "../../shared/tsdb/time-bounds.ts";
 import type { SeriesData } from "../../shared/tsdb/querier.ts";
 import { NODE_EXPORTER_DATASET } from "../fixtures/paths.ts";
 import { CHECKPOINT_SCRAPES, FileRows } from "./stored-head.ts";
@@ -161,13 +164,6 @@ function parseSeries(s: string): Labels {
   return labelsFromRecord(rec);
 }
 
-/** Bytes a chunk takes in a block's chunk file: uvarint length, encoding byte, data, CRC32. */
-function chunkFileBytes(dataLen: number): number {
-  let uvarint = 1;
-  for (let n = dataLen; n >= 0x80; n >>>= 7) uvarint++;
-  return uvarint + 1 + dataLen + 4;
-}
-
 function chunkDensity(): BenchFigure[] {
   const data = parseDataset();
   const head = new Head();
@@ -225,8 +221,13 @@ function fillHead(series: number, samples: number, stored = false): { head: Head
   return { head, rows };
 }
 
-/** Heap per series of a head holding `samples` 15 s samples for each of `series` series, checkpointed as the object does. */
-async function bytesPerSeries(name: string, series: number, samples: number): Promise<BenchFigure> {
+/**
+ * Heap per series of a head holding `samples` 15 s samples for each of
+ * `series` series, checkpointed as the object does; with `cut`, also the heap
+ * while the oldest 2 h are cut into a block (the chunks read back and the
+ * block's files held at once, as the object's flush holds them).
+ */
+async function bytesPerSeries(name: string, series: number, samples: number, cut?: string): Promise<BenchFigure[]> {
   const gc = getGc();
   const before = await settledMemory(gc);
   const { head, rows } = fillHead(series, samples, true);
@@ -234,23 +235,35 @@ async function bytesPerSeries(name: string, series: number, samples: number): Pr
   const after = await settledMemory(gc);
   const st = head.stats();
   if (st.numSeries !== series || st.numSamples !== series * samples) throw new Error("head memory bench: unexpected stats");
+  const out: BenchFigure[] = [];
+  if (cut !== undefined) {
+    const { start, end } = nextCutRange(st.minTime);
+    const block = writeBlock(head.iterateChunksInRange(start, end), { minTime: start, maxTime: end, chunkFileBytes: head.chunkFileBytesInRange(start, end) });
+    const during = await settledMemory(gc);
+    let blockBytes = 0;
+    for (const f of block.files.values()) blockBytes += f.length;
+    out.push({ name: cut, value: Math.round((during - before) / series), unit: "B/series", note: `the head above holding the block of its oldest 2 h (${block.stats.numSamples / series} samples a series) as the object's flush writes it (chunks read back series by series): ${Math.round(blockBytes / series)} B of block files a series` });
+  }
   const chunkBytes = head.chunksInRange(-Infinity, Infinity).reduce((n, s) => n + s.chunks.reduce((m, c) => m + c.bytes.length, 0), 0);
   rows!.close();
-  return {
+  out.unshift({
     name,
     value: Math.round((after - before) / series),
     unit: "B/series",
     note: `${series} series × ${samples} samples (${st.numChunks} chunks), 5 labels, checkpointed every ${CHECKPOINT_SCRAPES} scrapes; chunk data ${Math.round(chunkBytes / series)} B, not all in the heap; stats().approxBytes/series ${Math.round(st.approxBytes / series)}`,
-  };
+  });
+  return out;
 }
 
 async function headBytesPerSeries(): Promise<BenchFigure[]> {
+  // The peak first, at the shard size it sizes: a heap the larger cases leave behind would skew it
+  // (run each figure alone with --only for the cleanest baseline).
   return [
-    await bytesPerSeries("head_bytes_per_series", 100_000, 30),
-    // A full 2 h block range: four closed chunks and an open one per series.
-    await bytesPerSeries("head_bytes_per_series_2h", 10_000, 481),
     // The peak: a block is cut once the head spans more than 3 h (1.5 block ranges).
-    await bytesPerSeries("head_bytes_per_series_3h", 10_000, 721),
+    ...(await bytesPerSeries("head_bytes_per_series_3h", 30_000, 721, "head_bytes_per_series_3h_block_cut")),
+    // A full 2 h block range: four closed chunks and an open one per series.
+    ...(await bytesPerSeries("head_bytes_per_series_2h", 10_000, 481)),
+    ...(await bytesPerSeries("head_bytes_per_series", 100_000, 30)),
   ];
 }
 
@@ -339,6 +352,6 @@ export default [
   { names: ["head_append_samples_per_s"], run: appendThroughput },
   { names: ["head_select_samples_per_s", "head_select_one_series_per_s", "head_select_samples_per_s_stored", "head_select_one_series_per_s_stored"], run: selectThroughput },
   { names: ["chunk_bytes_per_sample", "chunk_file_bytes_per_sample"], run: chunkDensity },
-  { names: ["head_bytes_per_series", "head_bytes_per_series_2h", "head_bytes_per_series_3h"], run: headBytesPerSeries },
+  { names: ["head_bytes_per_series", "head_bytes_per_series_2h", "head_bytes_per_series_3h", "head_bytes_per_series_3h_block_cut"], run: headBytesPerSeries },
   { names: ["head_bytes_per_series_node_80m", "head_bytes_per_series_node_3h", "head_bytes_per_series_node_x20_80m", "head_bytes_per_series_node_x20_3h"], run: headBytesPerSeriesReal },
 ] satisfies BenchCase[];

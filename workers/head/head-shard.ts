@@ -338,8 +338,9 @@ export class HeadShard extends DurableObject<Env> {
     const { start, end } = nextCutRange(this.#head.stats().minTime);
     // First, so nothing more lands in the range being written.
     this.#head.minValidTime = Math.max(this.#head.minValidTime, end);
-    const series = this.#head.chunksInRange(start, end);
-    if (series.length > 0) await this.#store(writeBlock(series, { minTime: start, maxTime: end }));
+    // Series by series, so the chunks read back from checkpoint rows are not all held beside the block.
+    const block = writeBlock(this.#head.iterateChunksInRange(start, end), { minTime: start, maxTime: end, chunkFileBytes: this.#head.chunkFileBytesInRange(start, end) });
+    if (block.stats.numSeries > 0) await this.#store(block);
     // Only once the block is safe: forget it here, durably.
     this.#checkpoint();
     this.#head.truncateBefore(end);
