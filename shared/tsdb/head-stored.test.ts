@@ -46,7 +46,8 @@ runQuerierSuite("Head restored with stored chunks", async (data) => {
   const h = rows.attach(new Head({ samplesPerChunk: 5, chunkRange: 60_000 }));
   for (const s of src.chunksInRange(-Infinity, Infinity)) {
     const last = s.chunks[s.chunks.length - 1]!;
-    h.restoreSeries(s.labels, s.chunks.map((c, i) => (i < s.chunks.length - 1 ? { ...c, stored: locate(rows, c.bytes) } : last)));
+    // Stored chunks by location only (no bytes), as the object restores them.
+    h.restoreSeries(s.labels, s.chunks.map((c, i) => (i < s.chunks.length - 1 ? { minT: c.minT, maxT: c.maxT, bytes: new Uint8Array(0), stored: { loc: locate(rows, c.bytes), length: c.bytes.length, samples: (c.bytes[0]! << 8) | c.bytes[1]! } } : last)));
   }
   return h;
 });
@@ -143,9 +144,16 @@ describe("Head with stored chunks", () => {
     expect(a.files.get("chunks/000001")!.buffer.byteLength).toBe(size);
   });
 
-  it("refuses to store without a store", () => {
+  it("refuses to store without a store, and stored chunks that say they hold nothing", () => {
     const h = new Head();
     expect(() => h.markStored([])).toThrow(/no ChunkStore/);
+    const src = new Head();
+    src.appendBatch([many[0]!]);
+    const [open] = src.dirtySeries()[0]!.chunks.slice(-1);
+    const stored = (samples: number) => ({ minT: 0, maxT: 1, bytes: new Uint8Array(0), stored: { loc: 0, length: 10, samples } });
+    expect(() => h.restoreSeries(many[0]!.labels, [stored(5), open!])).toThrow(/chunk 0 is stored but no ChunkStore is set/);
+    const r = new MemoryRows().attach(new Head());
+    expect(() => r.restoreSeries(many[0]!.labels, [stored(0), open!])).toThrow(/chunk 0 holds no samples/);
   });
 });
 

@@ -32,8 +32,11 @@ export interface HeadChunk {
   minT: number;
   maxT: number;
   bytes: Uint8Array;
-  /** For restoreSeries: the chunk is durable at this location of the head's ChunkStore, so its bytes need not stay in memory. */
-  stored?: number;
+  /**
+   * For restoreSeries: a closed chunk durable in the head's ChunkStore at
+   * `loc` (its bytes may then be left empty: they are not kept in memory).
+   */
+  stored?: { loc: number; length: number; samples: number };
 }
 
 /** A closed chunk the caller has made durable (see Head.markStored). */
@@ -318,7 +321,9 @@ export class Head implements Querier {
       if (!(c.minT <= c.maxT) || (i > 0 && c.minT <= chunks[i - 1]!.maxT)) {
         throw new Error(`${where}: chunk ${i} [${c.minT}, ${c.maxT}] is out of order or overlaps the previous one`);
       }
-      if (c.bytes.length < 2 || (c.bytes[0]! | c.bytes[1]!) === 0) throw new Error(`${where}: chunk ${i} holds no samples`);
+      const samples = c.stored !== undefined && i < chunks.length - 1 ? c.stored.samples : c.bytes.length < 2 ? 0 : (c.bytes[0]! << 8) | c.bytes[1]!;
+      if (samples === 0) throw new Error(`${where}: chunk ${i} holds no samples`);
+      if (c.stored !== undefined && this.store === undefined) throw new Error(`${where}: chunk ${i} is stored but no ChunkStore is set`);
     }
     const last = chunks[chunks.length - 1]!;
     let app: XorAppender;
@@ -330,9 +335,9 @@ export class Head implements Querier {
     const s = this.#create(labels);
     for (let i = 0; i < chunks.length - 1; i++) {
       const c = chunks[i]!;
-      if (c.stored !== undefined && this.store !== undefined) {
+      if (c.stored !== undefined) {
         if (s.chunks === NO_CHUNKS) s.chunks = [];
-        s.chunks.push(c.minT, c.maxT, -1 - c.stored, packSize(c.bytes.length, (c.bytes[0]! << 8) | c.bytes[1]!));
+        s.chunks.push(c.minT, c.maxT, -1 - c.stored.loc, packSize(c.stored.length, c.stored.samples));
       } else this.#addClosed(s, c.minT, c.maxT, c.bytes);
     }
     s.app.release();

@@ -41,6 +41,9 @@ import { ingestLimitsOrDefaults } from "../limits.ts";
 import { summarizeSeries } from "../../shared/tsdb/cardinality.ts";
 import type { ShardCardinality } from "../../shared/tsdb/cardinality.ts";
 
+/** The bytes of a stored chunk restored by location (they stay in the row). */
+const NO_BYTES = new Uint8Array(0);
+
 /** Checkpoint after this many WAL rows, so replay on start stays short. */
 const CHECKPOINT_EVERY_ROWS = 240;
 
@@ -147,8 +150,11 @@ export class HeadShard extends DurableObject<Env> {
     // Checkpointed chunks first (a later row's chunk replaces an earlier one
     // with the same start: an open chunk stored when idle, then closed),
     // then the WAL rows written after them.
-    // Chunks are views into their rows, with their location: only the newest of each series is copied (it becomes the open chunk).
-    const stored = new Map<string, { labels: Labels; chunks: Map<number, HeadChunk> }>();
+    // Chunks are kept as their location in the rows, bytes left there: only
+    // the newest of each series is copied out (it becomes the open chunk), so
+    // a restart does not hold every row at once.
+    type Restoring = { labels: Labels; chunks: Map<number, HeadChunk>; newest?: HeadChunk };
+    const stored = new Map<string, Restoring>();
     const segRows: { slot: number; maxT: number }[] = [];
     for (const row of this.#sql.exec<{ slot: number; seq: number; max_t: number; data: ArrayBuffer }>(
       `SELECT slot, seq, max_t, data FROM checkpoints ORDER BY seq`,
@@ -158,10 +164,17 @@ export class HeadShard extends DurableObject<Env> {
       if (row.max_t < minValid) continue;
       for (const e of decodeSegmentViews(new Uint8Array(row.data))) {
         const key = labelsKey(e.labels);
-        const s = stored.get(key) ?? { labels: e.labels, chunks: new Map() };
+        const s: Restoring = stored.get(key) ?? { labels: e.labels, chunks: new Map() };
         stored.set(key, s);
         for (const c of e.chunks) {
-          if (c.maxT >= minValid) s.chunks.set(c.minT, { minT: c.minT, maxT: c.maxT, bytes: c.bytes, stored: storedLocation(row.slot, c.offset) });
+          if (c.maxT < minValid) continue;
+          const chunk: HeadChunk = { minT: c.minT, maxT: c.maxT, bytes: NO_BYTES, stored: { loc: storedLocation(row.slot, c.offset), length: c.bytes.length, samples: c.bytes.length < 2 ? 0 : (c.bytes[0]! << 8) | c.bytes[1]! } };
+          s.chunks.set(c.minT, chunk);
+          if (s.newest === undefined || c.minT >= s.newest.minT) {
+            if (s.newest !== undefined) s.newest.bytes = NO_BYTES;
+            chunk.bytes = c.bytes.slice();
+            s.newest = chunk;
+          }
         }
       }
     }
@@ -198,6 +211,9 @@ export class HeadShard extends DurableObject<Env> {
     const ok = chunks.filter((c, i) => i === 0 || c.minT > chunks[i - 1]!.maxT);
     if (ok.length < chunks.length) console.error(`HeadShard: ${chunks.length - ok.length} overlapping stored chunks of ${key} skipped`);
     if (ok.length === 0) return;
+    // The last becomes the open chunk and needs its bytes (read back if a skipped chunk was the newest).
+    const last = ok[ok.length - 1]!;
+    if (last.bytes.length === 0 && last.stored !== undefined) last.bytes = this.#head.store!.read([last.stored.loc], [last.stored.length])[0]!.slice();
     try {
       this.#head.restoreSeries(labels, ok);
     } catch (e) {
