@@ -118,9 +118,13 @@ describe("Head with stored chunks", () => {
     const h = rows.attach(new Head());
     h.appendBatch(many.slice(0, 2));
     rows.checkpoint(h);
-    // A range inside the first closed chunk only: decided by decoding it.
+    // A range inside the first closed chunk only: decided by decoding it, both series' chunks read in one go.
+    rows.reads = [];
     expect(await h.labelValues("i", [], { start: 15_001, end: 29_999 })).toEqual([]);
+    expect(rows.reads).toHaveLength(1);
     expect(await h.labelValues("i", [], { start: 15_000, end: 15_000 })).toEqual(["0", "1"]);
+    expect(await h.labelNames([], { start: 15_000, end: 15_000 })).toEqual(["__name__", "i"]);
+    expect(await h.labelNames([], { start: 15_000, end: 14_000 })).toEqual([]);
     h.truncateBefore(2 * 1_800_000);
     expect(h.stats().numSamples).toBe(2 * (600 - 240));
     const got = await h.select([], ALL);

@@ -254,8 +254,10 @@ export class Head implements Querier {
   async labelNames(matchers: readonly Matcher[], hints: SelectHints): Promise<string[]> {
     if (matchers.length === 0 && this.#covers(hints)) return [...this.#postings.keys()].sort();
     const names = new Set<string>();
-    for (const s of this.#matching(matchers, hints)) {
-      if (this.#hasDataIn(s, hints.start, hints.end)) for (const l of s.labels) names.add(l.name);
+    const matching = this.#matching(matchers, hints);
+    const stored = this.#readStraddling(matching, hints.start, hints.end);
+    for (const s of matching) {
+      if (this.#hasDataIn(s, hints.start, hints.end, stored)) for (const l of s.labels) names.add(l.name);
     }
     return [...names].sort();
   }
@@ -263,8 +265,10 @@ export class Head implements Querier {
   async labelValues(name: string, matchers: readonly Matcher[], hints: SelectHints): Promise<string[]> {
     if (matchers.length === 0 && this.#covers(hints)) return [...(this.#postings.get(name)?.keys() ?? [])].sort();
     const values = new Set<string>();
-    for (const s of this.#matching(matchers, hints)) {
-      if (!this.#hasDataIn(s, hints.start, hints.end)) continue;
+    const matching = this.#matching(matchers, hints);
+    const stored = this.#readStraddling(matching, hints.start, hints.end);
+    for (const s of matching) {
+      if (!this.#hasDataIn(s, hints.start, hints.end, stored)) continue;
       for (const l of s.labels) if (l.name === name) values.add(l.value);
     }
     return [...values].sort();
@@ -537,7 +541,19 @@ export class Head implements Querier {
   }
 
   /** Whether the series has a sample in [start, end]; decodes only a chunk that straddles the whole range. */
-  #hasDataIn(s: HeadSeries, start: number, end: number): boolean {
+  /**
+   * The stored chunks #hasDataIn must decode (those reaching past both ends
+   * of the range), read in one batch.
+   */
+  #readStraddling(series: readonly HeadSeries[], start: number, end: number): StoredCursor {
+    // An empty range has no data (and would pick chunks #hasDataIn never reaches).
+    if (start > end) return { bytes: [], i: 0 };
+    return this.#readStored(series, (minT, maxT) => minT < start && maxT > end);
+  }
+
+  /** `stored` holds, in order, the stored chunks #readStraddling picked. */
+  #hasDataIn(s: HeadSeries, start: number, end: number, stored: StoredCursor): boolean {
+    if (start > end) return false;
     const check = (minT: number, maxT: number, it: () => XorIterator): boolean | undefined => {
       if (maxT < start || minT > end) return undefined;
       if (minT >= start || maxT <= end) return true;
@@ -547,7 +563,8 @@ export class Head implements Querier {
     };
     const c = s.chunks;
     for (let i = 0; i < c.length; i += META) {
-      const r = check(c[i]!, c[i + 1]!, () => new XorIterator(this.#closedBytes(c[i + 2]!, lenOf(c[i + 3]!))));
+      // A chunk is decoded only when it straddles the range, so it is the series' only such chunk, and read for it.
+      const r = check(c[i]!, c[i + 1]!, () => new XorIterator(c[i + 2]! >= 0 ? this.#arena.view(c[i + 2]!, lenOf(c[i + 3]!)) : stored.bytes[stored.i++]!));
       if (r !== undefined) return r;
     }
     const a = s.app;
