@@ -74,6 +74,8 @@ export interface HeadStats extends HeadMemoryStats {
   /** WAL rows inserted, SQLite rows written (as billed: cursors' rowsWritten), */
   walRowsWritten: number;
   sqlRowsWritten: number;
+  /** SQLite rows read back for stored chunks (billed as rows read). */
+  sqlRowsRead: number;
   sqlDatabaseBytes: number;
   /** R2 objects put and D1 rows written for blocks. */
   r2Puts: number;
@@ -95,7 +97,7 @@ export class HeadShard extends DurableObject<Env> {
   #sql: SqlStorage;
   #walRows = 0;
   #totals = { appended: 0, outOfOrder: 0, duplicate: 0, tooOld: 0, backfilled: 0, blocks: 0 };
-  #billed = { appendCalls: 0, walRows: 0, sqlRows: 0, r2Puts: 0, d1Rows: 0 };
+  #billed = { appendCalls: 0, walRows: 0, sqlRows: 0, sqlRowsRead: 0, r2Puts: 0, d1Rows: 0 };
   #shard = 0;
   /** Per series, the minT of the newest chunk already in SQLite; older chunks are closed and unchanged. */
   #persisted = new Map<string, number>();
@@ -117,7 +119,9 @@ export class HeadShard extends DurableObject<Env> {
     this.#sql = ctx.storage.sql;
     // Closed chunks in checkpoint rows leave the heap; queries and block cuts read them back from here.
     this.#head.store = spanStore((slot, offset, length) => {
-      const row = this.#sql.exec<{ b: ArrayBuffer }>(`SELECT substr(data, ?, ?) AS b FROM checkpoints WHERE slot = ?`, offset + 1, length, slot).toArray()[0];
+      const cursor = this.#sql.exec<{ b: ArrayBuffer }>(`SELECT substr(data, ?, ?) AS b FROM checkpoints WHERE slot = ?`, offset + 1, length, slot);
+      const row = cursor.toArray()[0];
+      this.#billed.sqlRowsRead += cursor.rowsRead;
       if (row === undefined) throw new Error(`HeadShard: checkpoint row ${slot} is missing`);
       return new Uint8Array(row.b);
     });
@@ -551,6 +555,7 @@ export class HeadShard extends DurableObject<Env> {
       appendCalls: this.#billed.appendCalls,
       walRowsWritten: this.#billed.walRows,
       sqlRowsWritten: this.#billed.sqlRows,
+      sqlRowsRead: this.#billed.sqlRowsRead,
       sqlDatabaseBytes: this.#sql.databaseSize,
       r2Puts: this.#billed.r2Puts,
       d1RowsWritten: this.#billed.d1Rows,
