@@ -291,6 +291,8 @@ describe("cost per million samples", () => {
     expect(text).toContain(`pyrometer_head_sqlite_rows_written_total{shard="0"} ${st.sqlRowsWritten}`);
     expect(text).toContain(`pyrometer_head_append_requests_total{shard="0"} ${st.appendCalls}`);
     expect(text).toContain(`pyrometer_head_wal_rows_written_total{shard="0"} ${st.walRowsWritten}`);
+    expect(text).toContain(`pyrometer_head_sqlite_rows_read_total{shard="0"} ${st.sqlRowsRead}`);
+    expect(text).toContain(`pyrometer_head_stored_chunks{shard="0"} ${st.storedChunks}`);
     expect(text).toMatch(/^pyrometer_scrape_ticks_total\{scraper="0"\} \d+$/m);
   });
 

@@ -84,6 +84,7 @@ export async function selfMetrics(env: Env, local?: { shard: number; stats: Scra
     perShard("pyrometer_head_append_requests_total", "Append RPCs received (billed Durable Object requests).", "counter", (s) => s.appendCalls),
     perShard("pyrometer_head_sqlite_rows_written_total", "SQLite rows written, deletes included (billed).", "counter", (s) => s.sqlRowsWritten),
     perShard("pyrometer_head_wal_rows_written_total", "WAL rows written.", "counter", (s) => s.walRowsWritten),
+    perShard("pyrometer_head_sqlite_rows_read_total", "SQLite rows read back for closed chunks kept in checkpoint rows (billed).", "counter", (s) => s.sqlRowsRead),
     perShard("pyrometer_head_sqlite_database_bytes", "Size of the head shard's SQLite database.", "gauge", (s) => s.sqlDatabaseBytes),
     perShard("pyrometer_blocks_r2_puts_total", "R2 objects put for blocks (billed Class A operations).", "counter", (s) => s.r2Puts),
     perShard("pyrometer_blocks_d1_rows_written_total", "D1 catalog rows written for blocks.", "counter", (s) => s.d1RowsWritten),
