@@ -540,7 +540,6 @@ export class Head implements Querier {
     return { bytes: this.store.read(locs, lens), i: 0 };
   }
 
-  /** Whether the series has a sample in [start, end]; decodes only a chunk that straddles the whole range. */
   /**
    * The stored chunks #hasDataIn must decode (those reaching past both ends
    * of the range), read in one batch.
@@ -551,7 +550,11 @@ export class Head implements Querier {
     return this.#readStored(series, (minT, maxT) => minT < start && maxT > end);
   }
 
-  /** `stored` holds, in order, the stored chunks #readStraddling picked. */
+  /**
+   * Whether the series has a sample in [start, end]; decodes only a chunk
+   * that straddles the whole range. `stored` holds, in order, the stored
+   * chunks #readStraddling picked.
+   */
   #hasDataIn(s: HeadSeries, start: number, end: number, stored: StoredCursor): boolean {
     if (start > end) return false;
     const check = (minT: number, maxT: number, it: () => XorIterator): boolean | undefined => {
@@ -572,12 +575,6 @@ export class Head implements Querier {
     return check(a.minTime, a.maxTime, () => a.iterator()) ?? false;
   }
 
-  /** One closed chunk's bytes, wherever they are. */
-  #closedBytes(loc: number, len: number): Uint8Array {
-    if (loc >= 0) return this.#arena.view(loc, len);
-    if (this.store === undefined) throw new Error("Head: chunks were stored but no ChunkStore is set");
-    return this.store.read([-1 - loc], [len])[0]!;
-  }
 
   /** Sets nextAt from the open chunk's timestamps, as appending them would have. */
   #replayCutState(s: HeadSeries, bytes: Uint8Array): void {
