@@ -17,12 +17,14 @@ describe("BytePool", () => {
 
   it("drops pages whose regions are all free", () => {
     const pool = new BytePool();
-    const regions = Array.from({ length: 4096 }, () => pool.alloc(32)); // two 64 KiB pages
-    expect(pool.capacity).toBe(2 * 65536);
-    for (const r of regions.slice(0, 2048)) pool.free(r.page, r.offset, r.size);
-    expect(pool.capacity).toBe(65536);
-    // The surviving page is the one being filled; its freed regions are reused.
-    const r = regions[2048]!;
+    // Pages double from 4 KiB to 64 KiB, so a small pool stays small.
+    const regions = Array.from({ length: 4096 }, () => pool.alloc(32));
+    expect(pool.capacity).toBe((4 + 8 + 16 + 32 + 64 + 64) * 1024);
+    // The regions of the 4 and 8 KiB pages.
+    for (const r of regions.slice(0, 128 + 256)) pool.free(r.page, r.offset, r.size);
+    expect(pool.capacity).toBe((16 + 32 + 64 + 64) * 1024);
+    // The page being filled keeps its freed regions, and reuses them.
+    const r = regions[4095]!;
     pool.free(r.page, r.offset, r.size);
     expect(pool.alloc(32).offset).toBe(r.offset);
   });

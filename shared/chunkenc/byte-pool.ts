@@ -10,6 +10,8 @@
 import type { ByteAllocator } from "./bstream.ts";
 
 const PAGE = 65536;
+/** A class's first page; each new one doubles up to PAGE, so a small head does not hold 64 KB per class. */
+const FIRST_PAGE = 4096;
 const MIN_CLASS = 32;
 /** Regions above this get a page of their own and are not recycled. */
 const MAX_POOLED = PAGE / 4;
@@ -34,10 +36,11 @@ interface SizeClass {
 export class BytePool implements ByteAllocator {
   readonly #classes: SizeClass[] = [];
   readonly #pages = new Map<Uint8Array, Page>();
+  #capacity = 0;
 
   /** Bytes held in pooled pages. */
   get capacity(): number {
-    return this.#pages.size * PAGE;
+    return this.#capacity;
   }
 
   alloc(size: number): { page: Uint8Array; offset: number; size: number } {
@@ -51,10 +54,12 @@ export class BytePool implements ByteAllocator {
       reuse.live++;
       return { page: reuse.bytes, offset, size: csize };
     }
-    if (c.bump === undefined || c.bumpOff + csize > PAGE) {
-      c.bump = { bytes: new Uint8Array(PAGE), free: [], live: 0 };
+    if (c.bump === undefined || c.bumpOff + csize > c.bump.bytes.length) {
+      const size = Math.min(PAGE, Math.max(FIRST_PAGE, 2 * (c.bump?.bytes.length ?? 0), csize));
+      c.bump = { bytes: new Uint8Array(size), free: [], live: 0 };
       c.bumpOff = 0;
       this.#pages.set(c.bump.bytes, c.bump);
+      this.#capacity += size;
     }
     const offset = c.bumpOff;
     c.bumpOff += csize;
@@ -70,6 +75,7 @@ export class BytePool implements ByteAllocator {
     if (p.live === 0 && p !== c.bump) {
       // Wholly free: forget the page so the GC reclaims it.
       this.#pages.delete(page);
+      this.#capacity -= page.length;
       const i = c.withFree.indexOf(p);
       if (i >= 0) c.withFree.splice(i, 1);
       return;

@@ -42,8 +42,14 @@ export interface Workload {
   intervalS: number;
   seriesPerTarget: number;
   retentionDays: number;
-  /** Probes (another helper's work): a placeholder of 1 DO request per probe per region unless folded into ticks. */
-  probes?: { endpoints: number; intervalS: number; regions: number; seriesPerProbe: number; asTicks: boolean };
+  /**
+   * Blackbox probes (workers/probe). Each endpoint is a target of the
+   * scheduler, scraped in its ticks like any other. Without `region` (the
+   * default, regions 0) the probe runs in that tick, in-process: no request
+   * of its own. With regions, each probe costs one Prober Durable Object
+   * request per region, and that object's duration while it waits.
+   */
+  probes?: { endpoints: number; intervalS: number; regions: number; seriesPerProbe: number };
 }
 
 export interface Design {
@@ -64,8 +70,17 @@ export interface Line {
 
 /** Expected occupied tick slots per second for `targets` spread at random offsets over `intervalS`. */
 export function ticksPerSecond(targets: number, intervalS: number, tickS: number): number {
-  const slots = Math.max(1, Math.round(intervalS / tickS));
-  return (slots * (1 - Math.pow(1 - 1 / slots, targets))) / intervalS;
+  return occupiedTicksPerSecond([{ targets, intervalS }], tickS);
+}
+
+/** The same for groups of targets at different intervals: a slot is occupied when any target is due in it. */
+export function occupiedTicksPerSecond(groups: readonly { targets: number; intervalS: number }[], tickS: number): number {
+  let free = 1;
+  for (const g of groups) {
+    const slots = Math.max(1, Math.round(g.intervalS / tickS));
+    free *= Math.pow(1 - 1 / slots, g.targets);
+  }
+  return (1 - free) / tickS;
 }
 
 function priced(volume: number, p: { perMillion: number; included: number }): number {
@@ -73,31 +88,35 @@ function priced(volume: number, p: { perMillion: number; included: number }): nu
 }
 
 export function monthlyCost(w: Workload, d: Design): { lines: Line[]; total: number; shards: number; objects: number } {
-  const shards = Math.max(1, Math.ceil(w.series / d.seriesPerShard));
+  const p = w.probes;
+  const probeSeries = p ? p.endpoints * p.seriesPerProbe * Math.max(1, p.regions) : 0;
+  const shards = Math.max(1, Math.ceil((w.series + probeSeries) / d.seriesPerShard));
   const targets = w.series / w.seriesPerTarget;
-  const perShardTicks = ticksPerSecond(targets / shards, w.intervalS, d.tickS);
+  const groups = (n: number) => [{ targets: targets / n, intervalS: w.intervalS }, ...(p ? [{ targets: p.endpoints / n, intervalS: p.intervalS }] : [])];
+  const perShardTicks = occupiedTicksPerSecond(groups(shards), d.tickS);
   // Hash routing: each tick's series spread over every head shard (one RPC and one WAL row each).
   const scrapeShards = d.kind === "hashed" ? Math.max(1, Math.ceil(targets / 650)) : shards;
   const ticks = (d.kind === "hashed" ? ticksPerSecond(targets / scrapeShards, w.intervalS, d.tickS) * scrapeShards : perShardTicks * shards) * MONTH_S;
   const appendsPerTick = d.kind === "hashed" ? shards : 0;
-  const probes = w.probes ? (w.probes.endpoints / w.probes.intervalS) * w.probes.regions * MONTH_S : 0;
-  const probeRequests = w.probes && !w.probes.asTicks ? probes : 0;
+  // Regional probes: a Prober request per probe per region (a probe's wall time: the scheduler's estimate per tick).
+  const probeRequests = p && p.regions > 0 ? (p.endpoints / p.intervalS) * p.regions * MONTH_S : 0;
+  const proberActive = Math.min(probeRequests * d.activeSPerTick.scheduler, (p?.regions ?? 0) * MONTH_S);
   const requests = ticks * (MEASURED.requestsPerTick[d.kind] + appendsPerTick + (d.kind === "hashed" ? 1 : 0)) + probeRequests;
   const walRows = ticks * MEASURED.walRowsPerTick * (d.kind === "hashed" ? shards : 1);
   const blocks = shards * (MONTH_S / BLOCK_S);
   const otherRows = (walRows / MEASURED.checkpointEveryTicks) * MEASURED.rowsPerCheckpoint + blocks * MEASURED.rowsPerBlockCut;
-  const objects = d.kind === "paired" ? 2 * shards : d.kind === "merged" ? shards : shards + scrapeShards;
-  const active = ticks * (d.activeSPerTick.scheduler + (d.kind === "merged" ? 0 : d.activeSPerTick.head * (d.kind === "hashed" ? shards : 1))) + probes * d.activeSPerTick.scheduler;
+  const objects = (d.kind === "paired" ? 2 * shards : d.kind === "merged" ? shards : shards + scrapeShards) + (p?.regions ?? 0);
+  const active = ticks * (d.activeSPerTick.scheduler + (d.kind === "merged" ? 0 : d.activeSPerTick.head * (d.kind === "hashed" ? shards : 1))) + proberActive;
   const gbSeconds = (d.duration === "always-on" ? objects * MONTH_S : active) * OBJECT_GB;
-  const samples = (w.series / w.intervalS) * MONTH_S + (w.probes ? probes * w.probes.seriesPerProbe : 0);
+  const samples = (w.series / w.intervalS) * MONTH_S + (p ? (probeSeries / p.intervalS) * MONTH_S : 0);
   // Blocks at the measured 1.876 B/sample of chunk file, plus ~10 % index; compaction about halves the block count again.
   const r2Gb = ((samples * (w.retentionDays * 86_400)) / MONTH_S) * 1.876 * 1.1 / 2 ** 30;
   const r2Puts = blocks * MEASURED.r2PutsPerBlock * 1.5;
   const r2Gets = blocks * 10;
   // Head SQLite: the WAL back to the oldest open chunk (~120 samples) and 3 h of checkpointed chunks, per shard.
-  const samplesPerTickPerShard = w.series / shards / w.intervalS / perShardTicks;
+  const samplesPerTickPerShard = samples / MONTH_S / shards / perShardTicks;
   const walBytes = (120 * w.intervalS + MEASURED.checkpointEveryTicks) * perShardTicks * samplesPerTickPerShard * 130;
-  const sqliteGb = (shards * (walBytes + (w.series / shards) * ((3 * 3600) / w.intervalS) * 2)) / 2 ** 30;
+  const sqliteGb = (shards * walBytes + ((samples / MONTH_S) * 3 * 3600) * 2) / 2 ** 30;
   const lines: Line[] = [
     { item: "Workers Paid base fee", volume: 1, cost: PRICES.baseFee },
     { item: "DO requests", volume: requests, cost: priced(requests, PRICES.doRequests) },

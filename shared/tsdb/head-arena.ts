@@ -50,11 +50,4 @@ export class ChunkArena {
     const off = loc % OFFSET_BITS;
     return page.subarray(off, off + len);
   }
-
-  /** The sample count from the chunk header at loc. */
-  numSamples(loc: number): number {
-    const page = this.#pages[Math.floor(loc / OFFSET_BITS)]!;
-    const off = loc % OFFSET_BITS;
-    return (page[off]! << 8) | page[off + 1]!;
-  }
 }

@@ -24,12 +24,26 @@ import {
 import { PostingList, intersect, subtract, union } from "./postings.ts";
 import { ChunkArena } from "./head-arena.ts";
 import { SampleBuffer } from "./memory-samples.ts";
+import type { ChunkStore } from "./head-stored.ts";
+import { chunkFileBytes } from "./block/chunk-file.ts";
 
 /** An encoded XOR chunk with its time bounds (both inclusive). */
 export interface HeadChunk {
   minT: number;
   maxT: number;
   bytes: Uint8Array;
+  /**
+   * For restoreSeries: a closed chunk durable in the head's ChunkStore at
+   * `loc` (its bytes may then be left empty: they are not kept in memory).
+   */
+  stored?: { loc: number; length: number; samples: number };
+}
+
+/** A closed chunk the caller has made durable (see Head.markStored). */
+export interface StoredChunk {
+  ref: number;
+  minT: number;
+  loc: number;
 }
 
 export interface HeadOptions {
@@ -46,7 +60,9 @@ export interface HeadStats {
   /** Earliest and latest sample timestamps; NaN when the head is empty. */
   minTime: number;
   maxTime: number;
-  /** A rough estimate of the heap the head holds. */
+  /** Closed chunks whose bytes are in the ChunkStore, not in memory (counted in numChunks too). */
+  storedChunks: number;
+  /** A rough estimate of the heap the head holds (stored chunks' bytes are not in it). */
   approxBytes: number;
 }
 
@@ -57,6 +73,12 @@ export interface DirtySeries {
   chunks: HeadChunk[];
 }
 
+/** Stored chunks read for one call, consumed in order. */
+interface StoredCursor {
+  bytes: Uint8Array[];
+  i: number;
+}
+
 interface Posting {
   /** Unique for the head's lifetime; series keys are made of these. */
   id: number;
@@ -65,8 +87,17 @@ interface Posting {
   list: PostingList;
 }
 
-/** Closed chunks are kept flat as [minT, maxT, arena location, byte length] per chunk. */
+/**
+ * Closed chunks are kept flat as [minT, maxT, location, size] per chunk. A
+ * location >= 0 is in the arena; below 0 the chunk is in the ChunkStore at
+ * -1 - location. Size packs the byte length and the sample count, so stats
+ * need not read the chunk.
+ */
 const META = 4;
+const COUNT_UNIT = 2 ** 32;
+const lenOf = (size: number) => size % COUNT_UNIT;
+const countOf = (size: number) => Math.floor(size / COUNT_UNIT);
+const packSize = (len: number, count: number) => count * COUNT_UNIT + len;
 /** Shared by series without closed chunks; never written to. */
 const NO_CHUNKS: number[] = [];
 
@@ -104,22 +135,6 @@ class HeadSeries {
     if (this.chunks.length > 0) return this.chunks[0]!;
     return this.app.numSamples > 0 ? this.app.minTime : Infinity;
   }
-
-  /**
-   * Closed chunks then the open one, those within [mint, maxt), as exact
-   * copies: a view into an arena page would drag the whole page along when
-   * structured-cloned or stored.
-   */
-  allChunks(arena: ChunkArena, mint = -Infinity, maxt = Infinity): HeadChunk[] {
-    const out: HeadChunk[] = [];
-    const c = this.chunks;
-    for (let i = 0; i < c.length; i += META) {
-      if (c[i]! >= mint && c[i + 1]! < maxt) out.push({ minT: c[i]!, maxT: c[i + 1]!, bytes: arena.view(c[i + 2]!, c[i + 3]!).slice() });
-    }
-    const a = this.app;
-    if (a.numSamples > 0 && a.minTime >= mint && a.maxTime < maxt) out.push({ minT: a.minTime, maxT: a.maxTime, bytes: a.bytes() });
-    return out;
-  }
 }
 
 export class Head implements Querier {
@@ -129,6 +144,8 @@ export class Head implements Querier {
   minValidTime = -Infinity;
   /** Samples newer than this are refused as out of bounds (the wall clock plus a grace, set by the caller). */
   maxValidTime = Infinity;
+  /** Where chunks passed to markStored (or restored with a location) are read back from. */
+  store: ChunkStore | undefined;
 
   #nextRef = 1;
   #byRef = new Map<number, HeadSeries>();
@@ -212,8 +229,11 @@ export class Head implements Querier {
     const found: HeadSeries[] = [];
     const ends: number[] = [];
     const limit = hints.maxSamples ?? Infinity;
-    for (const s of this.#matching(matchers, hints)) {
-      decodeInto(s, this.#arena, hints.start, hints.end, buf);
+    const matching = this.#matching(matchers, hints);
+    // Stored chunks are read in one batch for the whole selection, then consumed in order.
+    const stored = this.#readStored(matching, (minT, maxT) => maxT >= hints.start && minT <= hints.end);
+    for (const s of matching) {
+      decodeInto(s, this.#arena, hints.start, hints.end, buf, stored);
       if (buf.n > limit) throw new SampleLimitError(limit);
       if (buf.n > (ends[ends.length - 1] ?? 0)) {
         found.push(s);
@@ -234,8 +254,10 @@ export class Head implements Querier {
   async labelNames(matchers: readonly Matcher[], hints: SelectHints): Promise<string[]> {
     if (matchers.length === 0 && this.#covers(hints)) return [...this.#postings.keys()].sort();
     const names = new Set<string>();
-    for (const s of this.#matching(matchers, hints)) {
-      if (hasDataIn(s, this.#arena, hints.start, hints.end)) for (const l of s.labels) names.add(l.name);
+    const matching = this.#matching(matchers, hints);
+    const stored = this.#readStraddling(matching, hints.start, hints.end);
+    for (const s of matching) {
+      if (this.#hasDataIn(s, hints.start, hints.end, stored)) for (const l of s.labels) names.add(l.name);
     }
     return [...names].sort();
   }
@@ -243,18 +265,43 @@ export class Head implements Querier {
   async labelValues(name: string, matchers: readonly Matcher[], hints: SelectHints): Promise<string[]> {
     if (matchers.length === 0 && this.#covers(hints)) return [...(this.#postings.get(name)?.keys() ?? [])].sort();
     const values = new Set<string>();
-    for (const s of this.#matching(matchers, hints)) {
-      if (!hasDataIn(s, this.#arena, hints.start, hints.end)) continue;
+    const matching = this.#matching(matchers, hints);
+    const stored = this.#readStraddling(matching, hints.start, hints.end);
+    for (const s of matching) {
+      if (!this.#hasDataIn(s, hints.start, hints.end, stored)) continue;
       for (const l of s.labels) if (l.name === name) values.add(l.value);
     }
     return [...values].sort();
   }
 
-  /** Series changed since the last markClean(), with all their chunks (the open one copied). */
+  /**
+   * Series changed since the last markClean(), with their chunks not yet
+   * stored (see markStored), the open one last; all copies.
+   */
   dirtySeries(): DirtySeries[] {
     const out: DirtySeries[] = [];
-    for (const s of this.#dirty) out.push({ ref: s.ref, labels: s.labels, chunks: s.allChunks(this.#arena) });
+    for (const s of this.#dirty) out.push({ ref: s.ref, labels: s.labels, chunks: this.#chunksOf(s, -Infinity, Infinity, false) });
     return out;
+  }
+
+  /**
+   * The caller has made these closed chunks durable in the ChunkStore: their
+   * bytes leave memory and are read back from there when needed. Chunks no
+   * longer in the head (or still open) are ignored.
+   */
+  markStored(chunks: readonly StoredChunk[]): void {
+    if (this.store === undefined) throw new Error("Head.markStored: no ChunkStore set");
+    for (const { ref, minT, loc } of chunks) {
+      const c = this.#byRef.get(ref)?.chunks;
+      if (c === undefined) continue;
+      for (let i = 0; i < c.length; i += META) {
+        if (c[i] !== minT) continue;
+        if (c[i + 2]! >= 0) this.#liveChunkBytes -= lenOf(c[i + 3]!);
+        c[i + 2] = -1 - loc;
+        break;
+      }
+    }
+    this.#compactIfSparse();
   }
 
   markClean(): void {
@@ -278,7 +325,9 @@ export class Head implements Querier {
       if (!(c.minT <= c.maxT) || (i > 0 && c.minT <= chunks[i - 1]!.maxT)) {
         throw new Error(`${where}: chunk ${i} [${c.minT}, ${c.maxT}] is out of order or overlaps the previous one`);
       }
-      if (c.bytes.length < 2 || (c.bytes[0]! | c.bytes[1]!) === 0) throw new Error(`${where}: chunk ${i} holds no samples`);
+      const samples = c.stored !== undefined && i < chunks.length - 1 ? c.stored.samples : c.bytes.length < 2 ? 0 : (c.bytes[0]! << 8) | c.bytes[1]!;
+      if (samples === 0) throw new Error(`${where}: chunk ${i} holds no samples`);
+      if (c.stored !== undefined && this.store === undefined) throw new Error(`${where}: chunk ${i} is stored but no ChunkStore is set`);
     }
     const last = chunks[chunks.length - 1]!;
     let app: XorAppender;
@@ -288,7 +337,13 @@ export class Head implements Querier {
       throw new Error(`${where}: last chunk: ${(e as Error).message}`);
     }
     const s = this.#create(labels);
-    for (let i = 0; i < chunks.length - 1; i++) this.#addClosed(s, chunks[i]!.minT, chunks[i]!.maxT, chunks[i]!.bytes);
+    for (let i = 0; i < chunks.length - 1; i++) {
+      const c = chunks[i]!;
+      if (c.stored !== undefined) {
+        if (s.chunks === NO_CHUNKS) s.chunks = [];
+        s.chunks.push(c.minT, c.maxT, -1 - c.stored.loc, packSize(c.stored.length, c.stored.samples));
+      } else this.#addClosed(s, c.minT, c.maxT, c.bytes);
+    }
     s.app.release();
     s.app = app;
     this.#replayCutState(s, last.bytes);
@@ -303,13 +358,39 @@ export class Head implements Querier {
    * lies inside, so set minValidTime >= maxt first so nothing more lands there.
    */
   chunksInRange(mint: number, maxt: number): { labels: Labels; chunks: HeadChunk[] }[] {
-    const out: { labels: Labels; chunks: HeadChunk[] }[] = [];
+    return [...this.iterateChunksInRange(mint, maxt)];
+  }
+
+  /**
+   * chunksInRange one series at a time, stored chunks read back a batch of
+   * series at a time: a block cut then holds the block being written and one
+   * batch, not every chunk of the range besides. Nothing may be appended
+   * while iterating.
+   */
+  *iterateChunksInRange(mint: number, maxt: number, batch = 1000): Generator<{ labels: Labels; chunks: HeadChunk[] }> {
     this.#ensureRanks();
-    for (const s of this.#inOrder) {
-      const chunks = s.allChunks(this.#arena, mint, maxt);
-      if (chunks.length > 0) out.push({ labels: s.labels, chunks });
+    const all = this.#inOrder;
+    const wanted = (minT: number, maxT: number) => minT >= mint && maxT < maxt;
+    for (let from = 0; from < all.length; from += batch) {
+      const some = all.slice(from, from + batch);
+      const stored = this.#readStored(some, wanted);
+      for (const s of some) {
+        const chunks = this.#chunksOf(s, mint, maxt, true, stored);
+        if (chunks.length > 0) yield { labels: s.labels, chunks };
+      }
     }
-    return out;
+  }
+
+  /** Bytes the chunks iterateChunksInRange(mint, maxt) hands out take in a block's chunk file, segment header included. */
+  chunkFileBytesInRange(mint: number, maxt: number): number {
+    let n = 8;
+    for (const s of this.#byRef.values()) {
+      const c = s.chunks;
+      for (let i = 0; i < c.length; i += META) if (c[i]! >= mint && c[i + 1]! < maxt) n += chunkFileBytes(lenOf(c[i + 3]!));
+      const a = s.app;
+      if (a.numSamples > 0 && a.minTime >= mint && a.maxTime < maxt) n += chunkFileBytes(a.byteLength);
+    }
+    return n;
   }
 
   /** Every series' labels, in no particular order (cardinality statistics). */
@@ -325,7 +406,7 @@ export class Head implements Querier {
       const c = s.chunks;
       let drop = 0;
       while (drop < c.length && c[drop + 1]! < t) {
-        this.#liveChunkBytes -= c[drop + 3]!;
+        if (c[drop + 2]! >= 0) this.#liveChunkBytes -= lenOf(c[drop + 3]!);
         drop += META;
       }
       if (drop > 0) s.chunks = drop === c.length ? NO_CHUNKS : c.slice(drop);
@@ -333,7 +414,7 @@ export class Head implements Querier {
       if (s.app.maxTime < t) gone.add(s.ref);
     }
     if (gone.size > 0) this.#remove(gone);
-    if (this.#liveChunkBytes === 0 || this.#arena.used > 2 * this.#liveChunkBytes + 65536) this.#compact();
+    this.#compactIfSparse();
     this.#minTime = Infinity;
     this.#maxTime = -Infinity;
     for (const s of this.#byRef.values()) {
@@ -345,13 +426,18 @@ export class Head implements Querier {
   stats(): HeadStats {
     let numChunks = 0;
     let numSamples = 0;
+    let stored = 0;
     let bytes = 0;
     for (const s of this.#byRef.values()) {
-      for (let i = 0; i < s.chunks.length; i += META) numSamples += this.#arena.numSamples(s.chunks[i + 2]!);
+      for (let i = 0; i < s.chunks.length; i += META) {
+        numSamples += countOf(s.chunks[i + 3]!);
+        if (s.chunks[i + 2]! < 0) stored++;
+      }
       numChunks += s.chunks.length / META + 1;
       numSamples += s.app.numSamples;
-      // Objects per series (series, open chunk, lookup entries, labels array), calibrated on the storage bench.
-      bytes += 8 * s.chunks.length + 440 + 8 * s.labels.length;
+      // Objects per series (series, open chunk, lookup entries, labels array, chunk list), calibrated on the
+      // storage bench's heap figures (head_bytes_per_series_3h, head_bytes_per_series_node_x20_80m).
+      bytes += 8 * s.chunks.length + 690 + 8 * s.labels.length;
     }
     for (const [name, values] of this.#postings) {
       for (const [value, p] of values) bytes += 2 * (name.length + value.length) + 96 + p.list.refs.byteLength;
@@ -362,6 +448,7 @@ export class Head implements Querier {
       numSeries: this.#byRef.size,
       numChunks,
       numSamples,
+      storedChunks: stored,
       minTime: empty ? NaN : this.#minTime,
       maxTime: empty ? NaN : this.#maxTime,
       approxBytes: bytes,
@@ -393,19 +480,101 @@ export class Head implements Querier {
 
   #addClosed(s: HeadSeries, minT: number, maxT: number, bytes: Uint8Array): void {
     if (s.chunks === NO_CHUNKS) s.chunks = [];
-    s.chunks.push(minT, maxT, this.#arena.put(bytes), bytes.length);
+    s.chunks.push(minT, maxT, this.#arena.put(bytes), packSize(bytes.length, (bytes[0]! << 8) | bytes[1]!));
     this.#liveChunkBytes += bytes.length;
   }
 
-  /** Copies the live closed chunks into a fresh arena, freeing the space of dropped ones. */
+  /** Compacts the arena once most of it holds dropped or stored chunks. */
+  #compactIfSparse(): void {
+    if (this.#liveChunkBytes === 0 ? this.#arena.used > 0 : this.#arena.used > 2 * this.#liveChunkBytes + 65536) this.#compact();
+  }
+
+  /** Copies the closed chunks still in the arena into a fresh one, freeing the space of the others. */
   #compact(): void {
     const old = this.#arena;
     this.#arena = new ChunkArena();
     for (const s of this.#byRef.values()) {
       const c = s.chunks;
-      for (let i = 0; i < c.length; i += META) c[i + 2] = this.#arena.put(old.view(c[i + 2]!, c[i + 3]!));
+      for (let i = 0; i < c.length; i += META) if (c[i + 2]! >= 0) c[i + 2] = this.#arena.put(old.view(c[i + 2]!, lenOf(c[i + 3]!)));
     }
   }
+
+  /**
+   * The chunks of s within [mint, maxt) (closed then open) as exact copies: a
+   * view into an arena page would drag the whole page along when
+   * structured-cloned or stored. Stored chunks are included only with
+   * `withStored`, taken in order from `stored` (see #readStored): views of
+   * the store's fresh buffers, which hold nothing else worth copying away from.
+   */
+  #chunksOf(s: HeadSeries, mint: number, maxt: number, withStored: boolean, stored?: StoredCursor): HeadChunk[] {
+    const out: HeadChunk[] = [];
+    const c = s.chunks;
+    for (let i = 0; i < c.length; i += META) {
+      if (!(c[i]! >= mint && c[i + 1]! < maxt)) continue;
+      if (c[i + 2]! >= 0) out.push({ minT: c[i]!, maxT: c[i + 1]!, bytes: this.#arena.view(c[i + 2]!, lenOf(c[i + 3]!)).slice() });
+      else if (withStored) out.push({ minT: c[i]!, maxT: c[i + 1]!, bytes: stored!.bytes[stored!.i++]! });
+    }
+    const a = s.app;
+    if (a.numSamples > 0 && a.minTime >= mint && a.maxTime < maxt) out.push({ minT: a.minTime, maxT: a.maxTime, bytes: a.bytes() });
+    return out;
+  }
+
+  /**
+   * Reads, in one batch, the stored chunks of `series` that `wanted` picks,
+   * in the order #chunksOf and decodeInto walk them (they pick the same).
+   */
+  #readStored(series: readonly HeadSeries[], wanted: (minT: number, maxT: number) => boolean): StoredCursor {
+    const locs: number[] = [];
+    const lens: number[] = [];
+    for (const s of series) {
+      const c = s.chunks;
+      for (let i = 0; i < c.length; i += META) {
+        if (c[i + 2]! < 0 && wanted(c[i]!, c[i + 1]!)) {
+          locs.push(-1 - c[i + 2]!);
+          lens.push(lenOf(c[i + 3]!));
+        }
+      }
+    }
+    if (locs.length === 0) return { bytes: [], i: 0 };
+    if (this.store === undefined) throw new Error("Head: chunks were stored but no ChunkStore is set");
+    return { bytes: this.store.read(locs, lens), i: 0 };
+  }
+
+  /**
+   * The stored chunks #hasDataIn must decode (those reaching past both ends
+   * of the range), read in one batch.
+   */
+  #readStraddling(series: readonly HeadSeries[], start: number, end: number): StoredCursor {
+    // An empty range has no data (and would pick chunks #hasDataIn never reaches).
+    if (start > end) return { bytes: [], i: 0 };
+    return this.#readStored(series, (minT, maxT) => minT < start && maxT > end);
+  }
+
+  /**
+   * Whether the series has a sample in [start, end]; decodes only a chunk
+   * that straddles the whole range. `stored` holds, in order, the stored
+   * chunks #readStraddling picked.
+   */
+  #hasDataIn(s: HeadSeries, start: number, end: number, stored: StoredCursor): boolean {
+    if (start > end) return false;
+    const check = (minT: number, maxT: number, it: () => XorIterator): boolean | undefined => {
+      if (maxT < start || minT > end) return undefined;
+      if (minT >= start || maxT <= end) return true;
+      const i = it();
+      while (i.next()) if (i.t >= start) return i.t <= end;
+      return false;
+    };
+    const c = s.chunks;
+    for (let i = 0; i < c.length; i += META) {
+      // A chunk is decoded only when it straddles the range, so it is the series' only such chunk, and read for it.
+      const r = check(c[i]!, c[i + 1]!, () => new XorIterator(c[i + 2]! >= 0 ? this.#arena.view(c[i + 2]!, lenOf(c[i + 3]!)) : stored.bytes[stored.i++]!));
+      if (r !== undefined) return r;
+    }
+    const a = s.app;
+    if (a.numSamples === 0) return false;
+    return check(a.minTime, a.maxTime, () => a.iterator()) ?? false;
+  }
+
 
   /** Sets nextAt from the open chunk's timestamps, as appending them would have. */
   #replayCutState(s: HeadSeries, bytes: Uint8Array): void {
@@ -599,33 +768,17 @@ function batchWhere(sd: SeriesData): string {
   return `appendBatch ${labelsToString(sd.labels)}`;
 }
 
-/** Whether the series has a sample in [start, end]; decodes only a chunk that straddles the whole range. */
-function hasDataIn(s: HeadSeries, arena: ChunkArena, start: number, end: number): boolean {
-  const check = (minT: number, maxT: number, it: () => XorIterator): boolean | undefined => {
-    if (maxT < start || minT > end) return undefined;
-    if (minT >= start || maxT <= end) return true;
-    const i = it();
-    while (i.next()) if (i.t >= start) return i.t <= end;
-    return false;
-  };
-  const c = s.chunks;
-  for (let i = 0; i < c.length; i += META) {
-    const r = check(c[i]!, c[i + 1]!, () => new XorIterator(arena.view(c[i + 2]!, c[i + 3]!)));
-    if (r !== undefined) return r;
-  }
-  const a = s.app;
-  if (a.numSamples === 0) return false;
-  return check(a.minTime, a.maxTime, () => a.iterator()) ?? false;
-}
-
 /**
  * Appends the samples of s in [start, end] to buf, touching only the chunks
  * that overlap the range.
  */
-function decodeInto(s: HeadSeries, arena: ChunkArena, start: number, end: number, buf: SampleBuffer): void {
+function decodeInto(s: HeadSeries, arena: ChunkArena, start: number, end: number, buf: SampleBuffer, stored: StoredCursor): void {
   const c = s.chunks;
   for (let i = 0; i < c.length; i += META) {
-    if (c[i + 1]! >= start && c[i]! <= end) decodeChunk(s, new XorIterator(arena.view(c[i + 2]!, c[i + 3]!)), start, end, buf);
+    if (c[i + 1]! >= start && c[i]! <= end) {
+      const bytes = c[i + 2]! >= 0 ? arena.view(c[i + 2]!, lenOf(c[i + 3]!)) : stored.bytes[stored.i++]!;
+      decodeChunk(s, new XorIterator(bytes), start, end, buf);
+    }
   }
   const a = s.app;
   if (a.numSamples > 0 && a.maxTime >= start && a.minTime <= end) decodeChunk(s, a.iterator(), start, end, buf);

@@ -138,6 +138,21 @@ describe("cost per million samples", () => {
     expect(nonWal).toBeLessThanOrEqual(SHARDS * (2 * checkpoints + 2));
     // The ceiling per million samples for this shape: WAL rows (commits × shards) plus the above.
     expect((t.sqlRowsWritten * 1e6) / samples).toBeLessThanOrEqual(4_100);
+    // A dashboard's last hour of every series: the closed chunks in it are read back from the
+    // checkpoint rows, each row about once (one range per row: its chunks lie together).
+    const end = base + (ticks - 1) * 15_000;
+    const hour = { start: end - H, end };
+    let read = 0;
+    for (const s of c.stubs) {
+      const before = (await s.stats()).sqlRowsRead;
+      const got = await s.select([{ type: "=", name: "job", value: "node" }], hour);
+      expect(got.reduce((n, x) => n + x.t.length, 0)).toBe(got.length * 241);
+      const st = await s.stats();
+      expect(st.storedChunks).toBeGreaterThan(0);
+      expect(st.sqlRowsRead - before).toBeLessThanOrEqual(st.checkpointRowsLive);
+      read += st.sqlRowsRead - before;
+    }
+    console.log(`cost hash-routed: a last-hour select of all ${series} series read ${read} SQLite rows back over ${SHARDS} shards`);
   });
 
   it("scrape ticks go to the scrape shard's paired head shard: one RPC and one WAL row per tick", { timeout: 300_000 }, async () => {
@@ -276,6 +291,8 @@ describe("cost per million samples", () => {
     expect(text).toContain(`pyrometer_head_sqlite_rows_written_total{shard="0"} ${st.sqlRowsWritten}`);
     expect(text).toContain(`pyrometer_head_append_requests_total{shard="0"} ${st.appendCalls}`);
     expect(text).toContain(`pyrometer_head_wal_rows_written_total{shard="0"} ${st.walRowsWritten}`);
+    expect(text).toContain(`pyrometer_head_sqlite_rows_read_total{shard="0"} ${st.sqlRowsRead}`);
+    expect(text).toContain(`pyrometer_head_stored_chunks{shard="0"} ${st.storedChunks}`);
     expect(text).toMatch(/^pyrometer_scrape_ticks_total\{scraper="0"\} \d+$/m);
   });
 

@@ -22,9 +22,10 @@ import { Head } from "../../shared/tsdb/head.ts";
 import type { HeadStats as HeadMemoryStats } from "../../shared/tsdb/head.ts";
 import { encodeWalRecord, decodeWalRecord } from "../../shared/tsdb/wal-record.ts";
 import { planCheckpointRows } from "../../shared/tsdb/checkpoint/plan.ts";
-import type { CheckpointRow } from "../../shared/tsdb/checkpoint/plan.ts";
-import { decodeSegment } from "../../shared/tsdb/checkpoint/segment.ts";
+import { decodeSegmentViews } from "../../shared/tsdb/checkpoint/segment.ts";
 import type { SegmentChunk } from "../../shared/tsdb/checkpoint/segment.ts";
+import { spanStore, storedLocation } from "../../shared/tsdb/head-stored.ts";
+import type { HeadChunk, StoredChunk } from "../../shared/tsdb/head.ts";
 import { RowSlots } from "../../shared/tsdb/checkpoint/slots.ts";
 import { labelsKey, compareLabels } from "../../shared/labels/labels.ts";
 import { writeBlock, encodeChunks, compactBlocks } from "../../shared/tsdb/block/index.ts";
@@ -39,6 +40,9 @@ import { maxValidTime } from "../../shared/limits/ingest-limits.ts";
 import { ingestLimitsOrDefaults } from "../limits.ts";
 import { summarizeSeries } from "../../shared/tsdb/cardinality.ts";
 import type { ShardCardinality } from "../../shared/tsdb/cardinality.ts";
+
+/** The bytes of a stored chunk restored by location (they stay in the row). */
+const NO_BYTES = new Uint8Array(0);
 
 /** Checkpoint after this many WAL rows, so replay on start stays short. */
 const CHECKPOINT_EVERY_ROWS = 240;
@@ -70,6 +74,8 @@ export interface HeadStats extends HeadMemoryStats {
   /** WAL rows inserted, SQLite rows written (as billed: cursors' rowsWritten), */
   walRowsWritten: number;
   sqlRowsWritten: number;
+  /** SQLite rows read back for stored chunks (billed as rows read). */
+  sqlRowsRead: number;
   sqlDatabaseBytes: number;
   /** R2 objects put and D1 rows written for blocks. */
   r2Puts: number;
@@ -91,7 +97,7 @@ export class HeadShard extends DurableObject<Env> {
   #sql: SqlStorage;
   #walRows = 0;
   #totals = { appended: 0, outOfOrder: 0, duplicate: 0, tooOld: 0, backfilled: 0, blocks: 0 };
-  #billed = { appendCalls: 0, walRows: 0, sqlRows: 0, r2Puts: 0, d1Rows: 0 };
+  #billed = { appendCalls: 0, walRows: 0, sqlRows: 0, sqlRowsRead: 0, r2Puts: 0, d1Rows: 0 };
   #shard = 0;
   /** Per series, the minT of the newest chunk already in SQLite; older chunks are closed and unchanged. */
   #persisted = new Map<string, number>();
@@ -111,6 +117,14 @@ export class HeadShard extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
+    // Closed chunks in checkpoint rows leave the heap; queries and block cuts read them back from here.
+    this.#head.store = spanStore((slot, offset, length) => {
+      const cursor = this.#sql.exec<{ b: ArrayBuffer }>(`SELECT substr(data, ?, ?) AS b FROM checkpoints WHERE slot = ?`, offset + 1, length, slot);
+      const row = cursor.toArray()[0];
+      this.#billed.sqlRowsRead += cursor.rowsRead;
+      if (row === undefined) throw new Error(`HeadShard: checkpoint row ${slot} is missing`);
+      return new Uint8Array(row.b);
+    });
     ctx.blockConcurrencyWhile(async () => this.#load());
   }
 
@@ -140,7 +154,11 @@ export class HeadShard extends DurableObject<Env> {
     // Checkpointed chunks first (a later row's chunk replaces an earlier one
     // with the same start: an open chunk stored when idle, then closed),
     // then the WAL rows written after them.
-    const stored = new Map<string, { labels: Labels; chunks: Map<number, SegmentChunk> }>();
+    // Chunks are kept as their location in the rows, bytes left there: only
+    // the newest of each series is copied out (it becomes the open chunk), so
+    // a restart does not hold every row at once.
+    type Restoring = { labels: Labels; chunks: Map<number, HeadChunk>; newest?: HeadChunk };
+    const stored = new Map<string, Restoring>();
     const segRows: { slot: number; maxT: number }[] = [];
     for (const row of this.#sql.exec<{ slot: number; seq: number; max_t: number; data: ArrayBuffer }>(
       `SELECT slot, seq, max_t, data FROM checkpoints ORDER BY seq`,
@@ -148,11 +166,20 @@ export class HeadShard extends DurableObject<Env> {
       segRows.push({ slot: row.slot, maxT: row.max_t });
       this.#seq = Math.max(this.#seq, row.seq + 1);
       if (row.max_t < minValid) continue;
-      for (const e of decodeSegment(new Uint8Array(row.data))) {
+      for (const e of decodeSegmentViews(new Uint8Array(row.data))) {
         const key = labelsKey(e.labels);
-        const s = stored.get(key) ?? { labels: e.labels, chunks: new Map() };
+        const s: Restoring = stored.get(key) ?? { labels: e.labels, chunks: new Map() };
         stored.set(key, s);
-        for (const c of e.chunks) if (c.maxT >= minValid) s.chunks.set(c.minT, c);
+        for (const c of e.chunks) {
+          if (c.maxT < minValid) continue;
+          const chunk: HeadChunk = { minT: c.minT, maxT: c.maxT, bytes: NO_BYTES, stored: { loc: storedLocation(row.slot, c.offset), length: c.bytes.length, samples: c.bytes.length < 2 ? 0 : (c.bytes[0]! << 8) | c.bytes[1]! } };
+          s.chunks.set(c.minT, chunk);
+          if (s.newest === undefined || c.minT >= s.newest.minT) {
+            if (s.newest !== undefined) s.newest.bytes = NO_BYTES;
+            chunk.bytes = c.bytes.slice();
+            s.newest = chunk;
+          }
+        }
       }
     }
     this.#segmentSlots = new RowSlots(segRows);
@@ -183,11 +210,14 @@ export class HeadShard extends DurableObject<Env> {
   }
 
   /** Restores one series from stored chunks; the newest may have been stored while open. */
-  #restore(key: string, labels: Labels, chunks: SegmentChunk[]): void {
+  #restore(key: string, labels: Labels, chunks: HeadChunk[]): void {
     // Chunks of one series never overlap; should a damaged row say otherwise, keep the earlier.
     const ok = chunks.filter((c, i) => i === 0 || c.minT > chunks[i - 1]!.maxT);
     if (ok.length < chunks.length) console.error(`HeadShard: ${chunks.length - ok.length} overlapping stored chunks of ${key} skipped`);
     if (ok.length === 0) return;
+    // The last becomes the open chunk and needs its bytes (read back if a skipped chunk was the newest).
+    const last = ok[ok.length - 1]!;
+    if (last.bytes.length === 0 && last.stored !== undefined) last.bytes = this.#head.store!.read([last.stored.loc], [last.stored.length])[0]!.slice();
     try {
       this.#head.restoreSeries(labels, ok);
     } catch (e) {
@@ -246,12 +276,13 @@ export class HeadShard extends DurableObject<Env> {
     this.#walRows = 0;
   }
 
-  /** Writes a row into a freed slot (one row written) or a new one. */
-  #putRow(table: "wal_rows" | "checkpoints", slots: RowSlots, row: CheckpointRow): void {
+  /** Writes a row into a freed slot (one row written) or a new one; returns the slot. */
+  #putRow(table: "wal_rows" | "checkpoints", slots: RowSlots, row: { maxT: number; data: Uint8Array }): number {
     const { slot, reuse } = slots.take(row.maxT);
     const seq = this.#seq++;
     if (reuse) this.#write(`UPDATE ${table} SET seq = ?, max_t = ?, data = ? WHERE slot = ?`, seq, row.maxT, row.data, slot);
     else this.#write(`INSERT INTO ${table} (slot, seq, max_t, data) VALUES (?, ?, ?, ?)`, slot, seq, row.maxT, row.data);
+    return slot;
   }
 
   /**
@@ -327,8 +358,9 @@ export class HeadShard extends DurableObject<Env> {
     const { start, end } = nextCutRange(this.#head.stats().minTime);
     // First, so nothing more lands in the range being written.
     this.#head.minValidTime = Math.max(this.#head.minValidTime, end);
-    const series = this.#head.chunksInRange(start, end);
-    if (series.length > 0) await this.#store(writeBlock(series, { minTime: start, maxTime: end }));
+    // Series by series, so the chunks read back from checkpoint rows are not all held beside the block.
+    const block = writeBlock(this.#head.iterateChunksInRange(start, end), { minTime: start, maxTime: end, chunkFileBytes: this.#head.chunkFileBytesInRange(start, end) });
+    if (block.stats.numSeries > 0) await this.#store(block);
     // Only once the block is safe: forget it here, durably.
     this.#checkpoint();
     this.#head.truncateBefore(end);
@@ -414,6 +446,8 @@ export class HeadShard extends DurableObject<Env> {
   #checkpoint(): void {
     const idleBefore = this.#head.stats().maxTime - IDLE_SERIES_MS;
     const toStore: { labels: Labels; chunks: SegmentChunk[] }[] = [];
+    // Closed chunks written, by object: once durable their bytes leave the heap (Head.markStored).
+    const closed = new Map<SegmentChunk, number>();
     for (const s of this.#head.dirtySeries()) {
       const key = labelsKey(s.labels);
       const from = this.#persisted.get(key);
@@ -429,6 +463,7 @@ export class HeadShard extends DurableObject<Env> {
         chunks.push(c);
         newest = c.minT;
         closedWritten ||= c !== open;
+        if (c !== open) closed.set(c, s.ref);
       }
       if (chunks.length > 0) toStore.push({ labels: s.labels, chunks });
       if (newest !== undefined) this.#persisted.set(key, newest);
@@ -443,9 +478,17 @@ export class HeadShard extends DurableObject<Env> {
         this.#openMinT.set(key, stored !== undefined ? stored + 1 : open.minT);
       }
     }
+    const placed: StoredChunk[] = [];
     this.ctx.storage.transactionSync(() => {
-      for (const row of planCheckpointRows(toStore, { blockRange: BLOCK_RANGE_MS })) this.#putRow("checkpoints", this.#segmentSlots, row);
+      for (const row of planCheckpointRows(toStore, { blockRange: BLOCK_RANGE_MS })) {
+        const slot = this.#putRow("checkpoints", this.#segmentSlots, row);
+        for (const p of row.placed) {
+          const ref = closed.get(p.chunk);
+          if (ref !== undefined) placed.push({ ref, minT: p.chunk.minT, loc: storedLocation(slot, p.offset) });
+        }
+      }
     });
+    this.#head.markStored(placed);
     // Only once the chunks are stored: WAL rows older than every open chunk may be overwritten.
     let cutoff = Infinity;
     for (const t of this.#openMinT.values()) if (t < cutoff) cutoff = t;
@@ -512,6 +555,7 @@ export class HeadShard extends DurableObject<Env> {
       appendCalls: this.#billed.appendCalls,
       walRowsWritten: this.#billed.walRows,
       sqlRowsWritten: this.#billed.sqlRows,
+      sqlRowsRead: this.#billed.sqlRowsRead,
       sqlDatabaseBytes: this.#sql.databaseSize,
       r2Puts: this.#billed.r2Puts,
       d1RowsWritten: this.#billed.d1Rows,

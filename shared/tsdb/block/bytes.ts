@@ -109,8 +109,9 @@ export class ByteWriter {
   }
 
   /** The bytes written, trimmed to size. */
+  /** The bytes written; the writer is done with. No copy when the buffer is exactly full (sized in advance). */
   finish(): Uint8Array {
-    return this.#buf.slice(0, this.pos);
+    return this.pos === this.#buf.length ? this.#buf : this.#buf.slice(0, this.pos);
   }
 }
 

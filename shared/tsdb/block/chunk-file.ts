@@ -45,17 +45,24 @@ export class ChunkSegmentsWriter {
   readonly #maxSize: number;
   readonly #done: Uint8Array[] = [];
   #cur: ByteWriter | undefined;
+  /** Bytes the caller expects to write in all (chunkFileBytes), so a segment is allocated once at its size. */
+  #expect: number;
 
-  constructor(maxSegmentSize = MAX_SEGMENT_SIZE) {
+  constructor(maxSegmentSize = MAX_SEGMENT_SIZE, expectBytes = 0) {
     this.#maxSize = maxSegmentSize;
+    this.#expect = expectBytes;
   }
 
   /** Writes one chunk and returns its reference. */
   write(encoding: number, data: Uint8Array): number {
     const size = 5 + 1 + data.length + 4; // at most: the uvarint prefix of a length < 4 GiB
     if (this.#cur === undefined || (this.#cur.pos + size > this.#maxSize && this.#cur.pos > SEGMENT_HEADER_SIZE)) {
-      if (this.#cur !== undefined) this.#done.push(this.#cur.finish());
-      this.#cur = new ByteWriter(Math.min(this.#maxSize, 1 << 20));
+      if (this.#cur !== undefined) {
+        this.#expect -= this.#cur.pos;
+        this.#done.push(this.#cur.finish());
+      }
+      // Sized as expected: growing by doubling, then trimming, would hold up to 3 times the file at once.
+      this.#cur = new ByteWriter(Math.min(this.#maxSize, this.#expect > 0 ? this.#expect + SEGMENT_HEADER_SIZE : 1 << 20));
       this.#cur.be32(CHUNKS_MAGIC);
       this.#cur.u8(CHUNKS_FORMAT_V1);
       this.#cur.zeros(3);
@@ -77,6 +84,13 @@ export class ChunkSegmentsWriter {
     this.#cur = undefined;
     return this.#done;
   }
+}
+
+/** Bytes a chunk of dataLen bytes takes in a segment file: uvarint length, encoding byte, data, CRC32C. */
+export function chunkFileBytes(dataLen: number): number {
+  let uvarint = 1;
+  for (let n = dataLen; n >= 0x80; n = Math.floor(n / 128)) uvarint++;
+  return uvarint + 1 + dataLen + 4;
 }
 
 /** Checks a segment's 8-byte header. */

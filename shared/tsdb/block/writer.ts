@@ -38,6 +38,8 @@ export interface WriteBlockOptions {
   parents?: BlockParent[];
   /** Segment size limit for chunks/ files (tests use small ones). */
   maxSegmentSize?: number;
+  /** The chunks' bytes in segment files (Σ chunkFileBytes), if known: the files are then allocated once at their size. */
+  chunkFileBytes?: number;
 }
 
 export interface WrittenBlock {
@@ -63,8 +65,8 @@ const EMPTY_TOMBSTONES = Uint8Array.of(0x01, 0x30, 0xba, 0x30, 0x01, 0, 0, 0, 0)
 
 const nextUlid = monotonicFactory();
 
-/** Series must be sorted by labels (compareLabels) and unique; series without chunks are left out. */
-export function writeBlock(series: readonly BlockSeries[], opts: WriteBlockOptions): WrittenBlock {
+/** Series must be sorted by labels (compareLabels) and unique; series without chunks are left out. Read once, in order (a generator may produce them as they are written). */
+export function writeBlock(series: Iterable<BlockSeries>, opts: WriteBlockOptions): WrittenBlock {
   const { minTime, maxTime } = opts;
   if (!Number.isSafeInteger(minTime) || !Number.isSafeInteger(maxTime) || minTime >= maxTime) {
     throw new RangeError(`writeBlock: need integer minTime < maxTime, got [${minTime}, ${maxTime})`);
@@ -72,7 +74,7 @@ export function writeBlock(series: readonly BlockSeries[], opts: WriteBlockOptio
   const ulid = opts.ulid ?? nextUlid();
   if (!isValidUlid(ulid)) throw new Error(`writeBlock: ${JSON.stringify(ulid)} is not a valid ULID`);
 
-  const segments = new ChunkSegmentsWriter(opts.maxSegmentSize ?? MAX_SEGMENT_SIZE);
+  const segments = new ChunkSegmentsWriter(opts.maxSegmentSize ?? MAX_SEGMENT_SIZE, opts.chunkFileBytes);
   const indexSeries: IndexSeries[] = [];
   let numSamples = 0;
   let numChunks = 0;

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { encodeSegment, decodeSegment, encodeLabelsJson } from "./segment.ts";
+import { encodeSegment, decodeSegment, decodeSegmentViews, encodeLabelsJson } from "./segment.ts";
 import { planCheckpointRows } from "./plan.ts";
 import { RowSlots } from "./slots.ts";
 import { labelsFromRecord } from "../../labels/labels.ts";
@@ -13,6 +13,17 @@ describe("checkpoint segment", () => {
     const chunks = [chunk(1, 2), chunk(3, 1795516239656, 0)];
     const out = decodeSegment(encodeSegment([{ labelsJson: encodeLabelsJson(labels), chunks }]));
     expect(out).toEqual([{ labels, chunks }]);
+  });
+
+  it("says where each chunk's bytes lie in the row, so a chunk can be read back alone", () => {
+    const chunks = [chunk(1, 2), chunk(3, 4, 20)];
+    const offsets: number[] = [];
+    const data = encodeSegment([{ labelsJson: encodeLabelsJson(labelsFromRecord({ a: "1" })), chunks: [chunks[0]!] }, { labelsJson: encodeLabelsJson(labelsFromRecord({ b: "2" })), chunks: [chunks[1]!] }], offsets);
+    expect(offsets.map((o, i) => [...data.subarray(o, o + chunks[i]!.bytes.length)])).toEqual(chunks.map((c) => [...c.bytes]));
+    const views = decodeSegmentViews(data).flatMap((e) => e.chunks);
+    expect(views.map((c) => c.offset)).toEqual(offsets);
+    // Views, not copies.
+    expect(views[0]!.bytes.buffer).toBe(data.buffer);
   });
 
   it("rejects a truncated row with the byte offset", () => {
@@ -31,6 +42,10 @@ describe("planCheckpointRows", () => {
     expect(rows[0]!.maxT).toBe(2000);
     const back = decodeSegment(rows[0]!.data);
     expect(back).toHaveLength(5000);
+    // Every chunk given, placed where its bytes are.
+    expect(rows[0]!.placed).toHaveLength(10_000);
+    for (const p of rows[0]!.placed) expect(rows[0]!.data.subarray(p.offset, p.offset + p.chunk.bytes.length)).toEqual(p.chunk.bytes);
+    expect(new Set(rows[0]!.placed.map((p) => p.chunk))).toEqual(new Set(entries.flatMap((e) => e.chunks)));
     expect(back[4999]!.chunks.map((c) => c.minT)).toEqual([10, 1001]);
   });
 

@@ -16,6 +16,8 @@ export interface CheckpointRow {
   /** The newest sample in the row: the row is redundant once a block covers it. */
   maxT: number;
   data: Uint8Array;
+  /** Each chunk written (the caller's objects) with the offset of its bytes in `data`. */
+  placed: { chunk: SegmentChunk; offset: number }[];
 }
 
 export interface PlanOptions {
@@ -57,7 +59,12 @@ export function planCheckpointRows(
     let size = 4;
     let maxT = -Infinity;
     const emit = () => {
-      if (piece.length > 0) rows.push({ maxT, data: encodeSegment(piece) });
+      if (piece.length > 0) {
+        const offsets: number[] = [];
+        const data = encodeSegment(piece, offsets);
+        const chunks = piece.flatMap((p) => p.chunks);
+        rows.push({ maxT, data, placed: chunks.map((chunk, i) => ({ chunk, offset: offsets[i]! })) });
+      }
       piece = [];
       size = 4;
       maxT = -Infinity;

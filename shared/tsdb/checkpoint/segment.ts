@@ -32,7 +32,8 @@ export function entryBytes(labelBytes: number, chunks: readonly SegmentChunk[]):
   return n;
 }
 
-export function encodeSegment(entries: readonly { labelsJson: Uint8Array; chunks: readonly SegmentChunk[] }[]): Uint8Array {
+/** Encodes entries into a row; `offsets`, if given, receives each chunk's byte offset in the row, in order. */
+export function encodeSegment(entries: readonly { labelsJson: Uint8Array; chunks: readonly SegmentChunk[] }[], offsets?: number[]): Uint8Array {
   let size = 4;
   for (const e of entries) size += entryBytes(e.labelsJson.length, e.chunks);
   const buf = new Uint8Array(size);
@@ -50,13 +51,25 @@ export function encodeSegment(entries: readonly { labelsJson: Uint8Array; chunks
       dv.setFloat64(off + 8, c.maxT, true);
       dv.setUint32(off + 16, c.bytes.length, true);
       buf.set(c.bytes, off + 20);
+      offsets?.push(off + 20);
       off += 20 + c.bytes.length;
     }
   }
   return buf;
 }
 
+/** Decodes a row, the chunks copied out of it. */
 export function decodeSegment(data: Uint8Array): SegmentEntry[] {
+  return decodeSegmentViews(data).map((e) => ({ labels: e.labels, chunks: e.chunks.map((c) => ({ minT: c.minT, maxT: c.maxT, bytes: c.bytes.slice() })) }));
+}
+
+/** A chunk as it lies in a row: a view of its bytes and their offset in the row. */
+export interface PlacedChunk extends SegmentChunk {
+  offset: number;
+}
+
+/** Decodes a row without copying: chunks are views into `data` (a view keeps the whole row alive, so copy what is kept). */
+export function decodeSegmentViews(data: Uint8Array): { labels: Labels; chunks: PlacedChunk[] }[] {
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let off = 0;
   const need = (n: number) => {
@@ -65,7 +78,7 @@ export function decodeSegment(data: Uint8Array): SegmentEntry[] {
   need(4);
   const count = dv.getUint32(0, true);
   off = 4;
-  const out: SegmentEntry[] = [];
+  const out: { labels: Labels; chunks: PlacedChunk[] }[] = [];
   for (let i = 0; i < count; i++) {
     const read = readLabelsJson(data, dv, off, need);
     const labels = read.labels;
@@ -73,7 +86,7 @@ export function decodeSegment(data: Uint8Array): SegmentEntry[] {
     need(4);
     const n = dv.getUint32(off, true);
     off += 4;
-    const chunks: SegmentChunk[] = [];
+    const chunks: PlacedChunk[] = [];
     for (let j = 0; j < n; j++) {
       need(20);
       const minT = dv.getFloat64(off, true);
@@ -81,8 +94,7 @@ export function decodeSegment(data: Uint8Array): SegmentEntry[] {
       const bl = dv.getUint32(off + 16, true);
       off += 20;
       need(bl);
-      // A copy: a view would keep the whole row's buffer alive in the head.
-      chunks.push({ minT, maxT, bytes: data.slice(off, off + bl) });
+      chunks.push({ minT, maxT, bytes: data.subarray(off, off + bl), offset: off });
       off += bl;
     }
     out.push({ labels, chunks });
