@@ -1,5 +1,4 @@
 import { describe, it, expect } from "vitest";
-import type { Labels } from "../labels/labels.ts";
 import { labelsFromRecord } from "../labels/labels.ts";
 import { Matcher } from "../labels/matcher.ts";
 import { Head } from "./head.ts";
@@ -7,7 +6,7 @@ import type { SeriesData } from "./querier.ts";
 import { spanStore, storedLocation } from "./head-stored.ts";
 import { checkpointClosedChunks } from "./checkpoint/closed.ts";
 import { writeBlock } from "./block/index.ts";
-import { runQuerierSuite } from "./querier.case.test.ts";
+import { ramp, runQuerierSuite } from "./querier.case.test.ts";
 
 /** Checkpoint rows kept in memory (the Durable Object keeps them in SQLite), counting the reads. */
 class MemoryRows {
@@ -63,16 +62,6 @@ function locate(rows: MemoryRows, bytes: Uint8Array): number {
 }
 
 const ALL = { start: -Infinity, end: Infinity };
-
-function ramp(labels: Labels, n: number, start: number, step: number, f = (i: number) => i): SeriesData {
-  const t = new Float64Array(n);
-  const v = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    t[i] = start + i * step;
-    v[i] = f(i);
-  }
-  return { labels, t, v };
-}
 
 const many = Array.from({ length: 200 }, (_, i) => ramp(labelsFromRecord({ __name__: "m", i: String(i) }), 600, 0, 15_000, (k) => k * (i + 1)));
 

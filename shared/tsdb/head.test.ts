@@ -6,7 +6,7 @@ import { XorAppender, decodeXor } from "../chunkenc/xor.ts";
 import { Head } from "./head.ts";
 import type { SeriesData } from "./querier.ts";
 import { STALE_NAN } from "./querier.ts";
-import { runQuerierSuite } from "./querier.case.test.ts";
+import { ramp, runQuerierSuite } from "./querier.case.test.ts";
 
 runQuerierSuite("Head", async (data) => {
   const h = new Head();
@@ -34,17 +34,6 @@ const ALL = { start: -Infinity, end: Infinity };
 
 function sd(labels: Labels, t: number[], v: number[] | Float64Array): SeriesData {
   return { labels, t: Float64Array.from(t), v: v instanceof Float64Array ? v : Float64Array.from(v) };
-}
-
-/** n samples from start every step, values from f. */
-function ramp(labels: Labels, n: number, start: number, step: number, f = (i: number) => i): SeriesData {
-  const t = new Float64Array(n);
-  const v = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    t[i] = start + i * step;
-    v[i] = f(i);
-  }
-  return { labels, t, v };
 }
 
 function slice(s: SeriesData, from: number, to: number): SeriesData {

@@ -8,6 +8,7 @@
  */
 import { describe, it, expect } from "vitest";
 import { compareLabels, labelsFromRecord, labelsToString } from "../labels/labels.ts";
+import type { Labels } from "../labels/labels.ts";
 import { Matcher, matchLabels } from "../labels/matcher.ts";
 import type { MatchType } from "../labels/matcher.ts";
 import type { Querier, SelectHints, SeriesData } from "./querier.ts";
@@ -43,6 +44,17 @@ function specialValues(): Float64Array {
   v[6] = STALE_NAN;
   v[7] = 2.5;
   return v;
+}
+
+export /** n samples from start every step, values from f. */
+function ramp(labels: Labels, n: number, start: number, step: number, f = (i: number) => i): SeriesData {
+  const t = new Float64Array(n);
+  const v = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    t[i] = start + i * step;
+    v[i] = f(i);
+  }
+  return { labels, t, v };
 }
 
 /** The fixture, deliberately not in label order. */
