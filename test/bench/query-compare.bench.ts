@@ -3,7 +3,9 @@
  * node_exporter recording (test/fixtures/datasets/node-exporter-80m.prom.gz)
  * is backfilled into Prometheus with `promtool tsdb create-blocks-from
  * openmetrics` and imported into a running Pyrometer (started as `npm start`
- * does) through /api/v1/import/prometheus. Then every query of
+ * does) through /api/v1/import/prometheus, followed by enough small appends
+ * that every head shard checkpoints (closed chunks then come from SQLite, as
+ * in a running deployment). Then every query of
  * dashboard-queries.ts runs as an instant query and as a 1 h range query at
  * 15 s, three times on each (interleaved); the medians are summed.
  *
@@ -114,6 +116,15 @@ const cases: BenchCase[] = [
           const res = await fetch(`${pyro.url}/api/v1/import/prometheus`, { method: "POST", body: lines.slice(i, i + 36_000).join("\n") });
           if (!res.ok) throw new Error(`import failed: ${res.status} ${await res.text()}`);
         }
+        // Steady state: a head shard checkpoints every 240 WAL rows, after which its closed chunks
+        // are read back from SQLite rather than held. 250 small appends to every shard get there.
+        for (let k = 1; k <= 250; k++) {
+          const body = Array.from({ length: 16 }, (_, i) => `bench_settle{i="${i}"} ${k} ${(END_S + k) * 1000}`).join("\n");
+          const res = await fetch(`${pyro.url}/api/v1/import/prometheus`, { method: "POST", body });
+          if (!res.ok) throw new Error(`settle import failed: ${res.status} ${await res.text()}`);
+        }
+        const stored = (await (await fetch(`${pyro.url}/metrics`)).text()).split("\n").filter((l) => l.startsWith("pyrometer_head_stored_chunks")).reduce((n, l) => n + Number(l.split(" ").pop()), 0);
+        console.log(`query-compare: ${stored} closed chunks stored in checkpoint rows (read back by queries)`);
         const enc = encodeURIComponent;
         const urls = DASHBOARD_QUERIES.flatMap((q) => [
           `/api/v1/query?query=${enc(q)}&time=${END_S}`,
