@@ -46,7 +46,7 @@ export function mergeSeriesSets(sets: readonly SeriesData[][]): SeriesData[] {
   return out;
 }
 
-function mergeStrings(lists: string[][]): string[] {
+export function mergeStrings(lists: string[][]): string[] {
   return [...new Set(lists.flat())].sort();
 }
 

@@ -223,4 +223,40 @@ describe("round trips per query", () => {
       expect(k.c.r2).toBe(s.blocksRead);
     }
   });
+
+  it("label names and values: one call per head shard, blocks from the cached catalog (no D1 in steady state)", { timeout: 120_000 }, async () => {
+    const SHARDS = 2;
+    const k = countingEnv("rt-labels-", SHARDS);
+    const base = 1000 * 2 * H;
+    await load(k.env, base, base + 4 * H + 10 * 60_000, 4);
+    for (const s of k.stubs) expect(await s.flush()).toBe(true);
+    // A series only in a block: backfilled below shard 0's head.
+    const t = Float64Array.from({ length: 10 }, (_, j) => base - D + j * 60_000);
+    await k.stubs[0]!.append([{ labels: labelsFromRecord({ __name__: "rt_old", job: "old" }), t, v: t.map(() => 1) }], { shard: 0, backfill: true });
+    const app = createApp();
+    const get = async (path: string) => (await (await app.request(`http://localhost${path}`, {}, k.env)).json()) as { status: string; data: string[] };
+    const names = `/api/v1/label/__name__/values`;
+    const jobs = `/api/v1/label/job/values?match[]=${encodeURIComponent('{__name__=~"rt_.*"}')}`;
+    const labels = `/api/v1/labels?match[]=rt_old`;
+    k.reset();
+    // The first lookup after the blocks changed lists the catalog once.
+    expect((await get(names)).data).toEqual(["rt_old", "rt_requests_total", "rt_up"]);
+    expect(k.c.d1).toBe(1);
+    for (const [path, want] of [[names, ["rt_old", "rt_requests_total", "rt_up"]], [jobs, ["job-0", "job-1", "job-2", "old"]], [labels, ["__name__", "job"]]] as const) {
+      k.reset();
+      expect((await get(path)).data, path).toEqual(want);
+      expect(k.c.d1, path).toBe(0);
+      expect(Object.fromEntries(k.c.doCalls), path).toEqual({ labels: SHARDS });
+    }
+    // A range wholly in the heads reads no block: the block-only series is not there.
+    k.reset();
+    expect((await get(`${names}?start=${(base + 3 * H) / 1000}&end=${(base + 4 * H) / 1000}`)).data).toEqual(["rt_requests_total", "rt_up"]);
+    expect([k.c.d1, k.c.r2]).toEqual([0, 0]);
+    // After a block is cut, the shard's new catalog version makes the next lookup list again.
+    await load(k.env, base + 4 * H + 15 * 60_000, base + 6 * H + 20 * 60_000, 4);
+    expect(await k.stubs[1]!.flush()).toBe(true);
+    k.reset();
+    expect((await get(names)).data).toEqual(["rt_old", "rt_requests_total", "rt_up"]);
+    expect(k.c.d1).toBe(1);
+  });
 });

@@ -5,13 +5,11 @@
  * range requests through shared/tsdb/block's RangeReader.
  */
 import { drizzle } from "drizzle-orm/d1";
-import { and, eq, gte, lte, lt, inArray } from "drizzle-orm";
+import { eq, lt, inArray } from "drizzle-orm";
 import type { Env } from "../env.ts";
 import { blocks } from "../db/schema.ts";
 import type { WrittenBlock, RangeReader, BlockMeta } from "../../shared/tsdb/block/index.ts";
 import { openBlock, BlockReader, parseMeta, segmentFileName } from "../../shared/tsdb/block/index.ts";
-import type { Querier, SelectHints } from "../../shared/tsdb/querier.ts";
-import { MergeQuerier } from "../../shared/tsdb/merge.ts";
 
 export type BlockRow = typeof blocks.$inferSelect;
 
@@ -83,13 +81,8 @@ export async function deleteBlocks(env: Env, rows: readonly BlockRow[]): Promise
   return written;
 }
 
-export async function listBlocks(env: Env, opts: { shard?: number; start?: number; end?: number } = {}): Promise<BlockRow[]> {
-  const conds = [];
-  if (opts.shard !== undefined) conds.push(eq(blocks.shard, opts.shard));
-  // Block ranges are [minTime, maxTime): overlap with [start, end] inclusive.
-  if (opts.end !== undefined) conds.push(lte(blocks.minTime, opts.end));
-  if (opts.start !== undefined) conds.push(gte(blocks.maxTime, opts.start + 1));
-  return drizzle(env.DB).select().from(blocks).where(conds.length ? and(...conds) : undefined).orderBy(blocks.minTime);
+export async function listBlocks(env: Env, opts: { shard?: number } = {}): Promise<BlockRow[]> {
+  return drizzle(env.DB).select().from(blocks).where(opts.shard === undefined ? undefined : eq(blocks.shard, opts.shard)).orderBy(blocks.minTime);
 }
 
 export async function blocksBefore(env: Env, maxTime: number): Promise<BlockRow[]> {
@@ -164,40 +157,4 @@ export function blockReader(env: Env, row: BlockRow, counts?: R2ReadCounts): Pro
     readers.set(row.ulid, { reader: r, ctx });
   }
   return r;
-}
-
-/** A Querier over the blocks that overlap the hints' range, resolved lazily per call. */
-export class BlocksQuerier implements Querier {
-  readonly #env: Env;
-
-  constructor(env: Env) {
-    this.#env = env;
-  }
-
-  async #open(hints: SelectHints): Promise<Querier> {
-    const rows = await listBlocks(this.#env, { start: hints.start, end: hints.end });
-    return new MergeQuerier(await Promise.all(rows.map((row) => blockReader(this.#env, row))));
-  }
-
-  /** Lists the blocks again when one was deleted while being read; its data is in the merged block by then. */
-  async #retry<T>(hints: SelectHints, fn: (q: Querier) => Promise<T>): Promise<T> {
-    try {
-      return await fn(await this.#open(hints));
-    } catch (e) {
-      if (!(e instanceof MissingBlockFileError)) throw e;
-      return fn(await this.#open(hints));
-    }
-  }
-
-  async select(...a: Parameters<Querier["select"]>) {
-    return this.#retry(a[1], (q) => q.select(...a));
-  }
-
-  async labelNames(...a: Parameters<Querier["labelNames"]>) {
-    return this.#retry(a[1], (q) => q.labelNames(...a));
-  }
-
-  async labelValues(...a: Parameters<Querier["labelValues"]>) {
-    return this.#retry(a[2], (q) => q.labelValues(...a));
-  }
 }

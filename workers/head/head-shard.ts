@@ -33,7 +33,7 @@ import type { BlockSeries, WrittenBlock } from "../../shared/tsdb/block/index.ts
 import { storeBlock, deleteBlocks, listBlocks, blocksBefore, blockReader, catalogVersion } from "./blocks.ts";
 import { currentConfig } from "../config/index.ts";
 import { packSeriesSets } from "../../shared/tsdb/packed.ts";
-import type { SelectRequestSpec, ShardSelectResult } from "./read-path.ts";
+import type { SelectRequestSpec, ShardLabelsRequest, ShardLabelsResult, ShardSelectResult } from "./read-path.ts";
 import type { Labels } from "../../shared/labels/labels.ts";
 import { BLOCK_RANGE_MS, blockCutDue, nextCutRange, retentionCutoff } from "../../shared/tsdb/time-bounds.ts";
 import { maxValidTime } from "../../shared/limits/ingest-limits.ts";
@@ -523,12 +523,17 @@ export class HeadShard extends DurableObject<Env> {
     return { packed: packSeriesSets(sets), catalog: catalogVersion(), minValidTime: this.#head.minValidTime };
   }
 
-  async labelNames(matchers: MatcherSpec[], hints: SelectHints): Promise<string[]> {
-    return this.#head.labelNames(matchers.map(matcherFromSpec), hints);
-  }
-
-  async labelValues(name: string, matchers: MatcherSpec[], hints: SelectHints): Promise<string[]> {
-    return this.#head.labelValues(name, matchers.map(matcherFromSpec), hints);
+  /**
+   * Label names (no `name`) or one label's values, with the catalog version
+   * and minValidTime as selectMany answers, so label lookups reuse the
+   * query side's cached block catalog.
+   */
+  async labels(request: ShardLabelsRequest): Promise<ShardLabelsResult> {
+    const matchers = request.matchers.map(matcherFromSpec);
+    const values = request.name === undefined
+      ? await this.#head.labelNames(matchers, request.hints)
+      : await this.#head.labelValues(request.name, matchers, request.hints);
+    return { values, catalog: catalogVersion(), minValidTime: this.#head.minValidTime };
   }
 
   /** Label statistics of the head's series, for /api/v1/status/tsdb. */

@@ -9,6 +9,8 @@
  * R2 request. Blocks are read while the shards answer; if the catalog turns
  * out stale they are read again. Shards whose head starts after the query's
  * range are not asked while their catalog version was confirmed recently.
+ * Label names and values (`/api/v1/labels`, `/api/v1/label/…/values`) go
+ * the same way: one call per shard, blocks from the cached catalog.
  */
 import type { Env } from "../env.ts";
 import type { Matcher, MatcherSpec } from "../../shared/labels/matcher.ts";
@@ -16,7 +18,7 @@ import { matcherToSpec } from "../../shared/labels/matcher.ts";
 import type { Querier, SelectHints, SelectRequest, SeriesData } from "../../shared/tsdb/querier.ts";
 import { SampleLimitError } from "../../shared/tsdb/querier.ts";
 import { TooManySamplesError } from "../../shared/promql/value.ts";
-import { mergeSeriesSets } from "../../shared/tsdb/merge.ts";
+import { mergeSeriesSets, mergeStrings } from "../../shared/tsdb/merge.ts";
 import type { PackedSeriesSets } from "../../shared/tsdb/packed.ts";
 import { unpackSeriesSets } from "../../shared/tsdb/packed.ts";
 import type { BlockRow, R2ReadCounts } from "./blocks.ts";
@@ -37,6 +39,20 @@ export interface ShardSelectResult {
   minValidTime: number;
   /** The selections would return more samples than allowed (nothing is returned). */
   overLimit?: boolean;
+}
+
+/** A label lookup as sent to a head shard: names when `name` is absent, else that label's values. */
+export interface ShardLabelsRequest {
+  name?: string;
+  matchers: MatcherSpec[];
+  hints: SelectHints;
+}
+
+/** A head shard's answer to a label lookup, with what selectMany reports of the catalog. */
+export interface ShardLabelsResult {
+  values: string[];
+  catalog: string;
+  minValidTime: number;
 }
 
 /** Round trips and time of one query's reads (returned with `stats=all`). */
@@ -66,6 +82,7 @@ export function newReadStats(): ReadStats {
 export interface ShardSet {
   count: number;
   selectMany(i: number, requests: SelectRequestSpec[], maxSamples: number): Promise<ShardSelectResult>;
+  labels(i: number, request: ShardLabelsRequest): Promise<ShardLabelsResult>;
 }
 
 /**
@@ -109,20 +126,21 @@ export interface ReadOptions {
   maxSamples?: number;
 }
 
+function overlaps(b: BlockRow, hints: SelectHints): boolean {
+  return b.minTime <= hints.end && b.maxTime > hints.start;
+}
+
 export class ShardedStorage implements Querier {
   readonly #env: Env;
   readonly #shards: ShardSet;
-  readonly #labels: Querier;
   readonly stats: ReadStats;
   readonly #trustMs: number;
 
-  /** `labels` answers labelNames/labelValues (they are not on a query's hot path). */
   readonly #maxSamples: number;
 
-  constructor(env: Env, shards: ShardSet, labels: Querier, stats: ReadStats = newReadStats(), opts: ReadOptions = {}) {
+  constructor(env: Env, shards: ShardSet, stats: ReadStats = newReadStats(), opts: ReadOptions = {}) {
     this.#env = env;
     this.#shards = shards;
-    this.#labels = labels;
     this.stats = stats;
     this.#trustMs = opts.catalogTrustMs ?? CATALOG_TRUST_MS;
     this.#maxSamples = opts.maxSamples ?? DEFAULT_QUERY_MAX_SAMPLES;
@@ -133,11 +151,56 @@ export class ShardedStorage implements Querier {
   }
 
   labelNames(matchers: readonly Matcher[], hints: SelectHints): Promise<string[]> {
-    return this.#labels.labelNames(matchers, hints);
+    return this.#labelLookup(undefined, matchers, hints);
   }
 
   labelValues(name: string, matchers: readonly Matcher[], hints: SelectHints): Promise<string[]> {
-    return this.#labels.labelValues(name, matchers, hints);
+    return this.#labelLookup(name, matchers, hints);
+  }
+
+  /** Every shard asked once; blocks from the cached catalog, listed again only when a shard reports a change. */
+  async #labelLookup(name: string | undefined, matchers: readonly Matcher[], hints: SelectHints): Promise<string[]> {
+    const n = this.#shards.count;
+    const cat = catalogState(this.#env, n);
+    const ask = Array.from({ length: n }, (_, i) => i);
+    const request: ShardLabelsRequest = { ...(name === undefined ? {} : { name }), matchers: matchers.map(matcherToSpec), hints };
+    this.stats.doCalls += n;
+    this.stats.shardsAsked += n;
+    const answers = await Promise.all(ask.map((i) => this.#shards.labels(i, request)));
+    await this.#confirm(cat, ask, answers);
+    const fromBlocks = async () => {
+      const readers = await Promise.all(cat.rows!.filter((b) => overlaps(b, hints)).map((b) => blockReader(this.#env, b, this.stats)));
+      return Promise.all(readers.map((r) => (name === undefined ? r.labelNames(matchers, hints) : r.labelValues(name, matchers, hints))));
+    };
+    let fromBlockLists: string[][];
+    try {
+      fromBlockLists = await fromBlocks();
+    } catch (e) {
+      // A block compacted or deleted after the listing: its data is in the blocks listed now.
+      if (!(e instanceof MissingBlockFileError)) throw e;
+      await this.#relist(cat);
+      fromBlockLists = await fromBlocks();
+    }
+    return mergeStrings([...answers.map((a) => a.values), ...fromBlockLists]);
+  }
+
+  /**
+   * Takes in what the shards reported of the catalog, listing it from D1
+   * first when one reports a version this isolate has not seen (listed after
+   * they answered, so the listing holds every change their versions count).
+   * Says whether it listed.
+   */
+  async #confirm(cat: CatalogState, ask: readonly number[], answers: readonly { catalog: string; minValidTime: number }[]): Promise<boolean> {
+    const stale = cat.rows === undefined || answers.some((a, k) => a.catalog !== cat.versions[ask[k]!]);
+    if (stale) await this.#relist(cat);
+    const seen = Date.now();
+    answers.forEach((a, k) => {
+      const i = ask[k]!;
+      cat.versions[i] = a.catalog;
+      cat.confirmedAt[i] = seen;
+      cat.minValidTime[i] = a.minValidTime;
+    });
+    return stale;
   }
 
   async selectMany(requests: readonly SelectRequest[]): Promise<SeriesData[][]> {
@@ -175,19 +238,7 @@ export class ShardedStorage implements Querier {
     const answers = await fanout;
     st.fanoutMs += performance.now() - t0;
     if (answers.some((a) => a.overLimit === true)) throw new SampleLimitError(this.#maxSamples);
-    const stale = cat.rows === undefined || answers.some((a, k) => a.catalog !== cat.versions[ask[k]!]);
-    if (stale) {
-      // Listed after the shards answered, so the listing holds every change their versions count.
-      await this.#relist(cat);
-      blocks = this.#readBlocks(cat.rows!, requests);
-    }
-    const seen = Date.now();
-    answers.forEach((a, k) => {
-      const i = ask[k]!;
-      cat.versions[i] = a.catalog;
-      cat.confirmedAt[i] = seen;
-      cat.minValidTime[i] = a.minValidTime;
-    });
+    if (await this.#confirm(cat, ask, answers)) blocks = this.#readBlocks(cat.rows!, requests);
     let blockSets: SeriesData[][];
     try {
       blockSets = await blocks!;
@@ -224,7 +275,7 @@ export class ShardedStorage implements Querier {
     let samples = 0;
     const perRequest = await Promise.all(
       requests.map(async (r) => {
-        const overlapping = rows.filter((b) => b.minTime <= r.hints.end && b.maxTime > r.hints.start);
+        const overlapping = rows.filter((b) => overlaps(b, r.hints));
         for (const b of overlapping) used.add(b.ulid);
         const sets = await Promise.all(
           overlapping.map(async (b) => {

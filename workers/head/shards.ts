@@ -5,17 +5,13 @@
  * reads fan out to every shard and merge.
  */
 import type { Env } from "../env.ts";
-import type { Appender, AppendResult, Querier, SelectHints, SeriesData } from "../../shared/tsdb/querier.ts";
+import type { Appender, AppendResult, SeriesData } from "../../shared/tsdb/querier.ts";
 import type { Labels } from "../../shared/labels/labels.ts";
 import { labelsHash } from "../../shared/labels/labels.ts";
-import type { Matcher } from "../../shared/labels/matcher.ts";
-import { matcherToSpec } from "../../shared/labels/matcher.ts";
-import { MergeQuerier } from "../../shared/tsdb/merge.ts";
 import { BatchAppender } from "../../shared/tsdb/head-appender.ts";
-import { BlocksQuerier } from "./blocks.ts";
 import { splitForRpc } from "../../shared/tsdb/rpc-batches.ts";
 import { ShardedStorage } from "./read-path.ts";
-import type { ReadOptions, ReadStats, SelectRequestSpec, ShardSelectResult } from "./read-path.ts";
+import type { ReadOptions, ReadStats, SelectRequestSpec, ShardLabelsRequest, ShardLabelsResult, ShardSelectResult } from "./read-path.ts";
 
 export function shardCount(env: Env): number {
   const n = Number(env.HEAD_SHARDS ?? "1");
@@ -81,36 +77,18 @@ export function shardedAppender(env: Env, opts: { backfill?: boolean } = {}): Ap
   return new BatchAppender((batch) => commitToShards(env, batch, opts));
 }
 
-/** A Querier over one head shard's RPC interface. */
-class ShardQuerier implements Querier {
-  readonly #stub: ReturnType<typeof shardStub>;
-
-  constructor(stub: ReturnType<typeof shardStub>) {
-    this.#stub = stub;
-  }
-
-  async select(matchers: readonly Matcher[], hints: SelectHints): Promise<SeriesData[]> {
-    return (await this.#stub.select(matchers.map(matcherToSpec), hints)) as SeriesData[];
-  }
-
-  async labelNames(matchers: readonly Matcher[], hints: SelectHints): Promise<string[]> {
-    return this.#stub.labelNames(matchers.map(matcherToSpec), hints);
-  }
-
-  async labelValues(name: string, matchers: readonly Matcher[], hints: SelectHints): Promise<string[]> {
-    return this.#stub.labelValues(name, matchers.map(matcherToSpec), hints);
-  }
-}
-
 /**
  * Reads from every head shard and every block in R2; the head wins on equal
  * timestamps. Queries go through read-path.ts (one call per shard per query,
- * catalog cached); label lookups through a plain merge.
+ * catalog cached); label lookups likewise, one call per shard.
  */
 export function storageQuerier(env: Env, stats?: ReadStats, opts: ReadOptions = {}): ShardedStorage {
   const n = shardCount(env);
-  const labels = new MergeQuerier([...Array.from({ length: n }, (_, i) => new ShardQuerier(shardStub(env, i))), new BlocksQuerier(env)]);
-  const shards = { count: n, selectMany: (i: number, specs: SelectRequestSpec[], max: number) => shardStub(env, i).selectMany(specs, max) as Promise<ShardSelectResult> };
+  const shards = {
+    count: n,
+    selectMany: (i: number, specs: SelectRequestSpec[], max: number) => shardStub(env, i).selectMany(specs, max) as Promise<ShardSelectResult>,
+    labels: (i: number, request: ShardLabelsRequest) => shardStub(env, i).labels(request) as Promise<ShardLabelsResult>,
+  };
   const limit = Number(env.QUERY_MAX_SAMPLES);
-  return new ShardedStorage(env, shards, labels, stats, { ...(Number.isInteger(limit) && limit > 0 ? { maxSamples: limit } : {}), ...opts });
+  return new ShardedStorage(env, shards, stats, { ...(Number.isInteger(limit) && limit > 0 ? { maxSamples: limit } : {}), ...opts });
 }
