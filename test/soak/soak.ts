@@ -4,7 +4,8 @@
  * SOAK_SERIES series in total, every 15 s, for SOAK_MINUTES (default 10).
  * Reports the billed operations (from Pyrometer's own /metrics: append RPCs,
  * scheduler ticks, SQLite rows written, R2 puts), peak head memory per object,
- * the workerd process's peak RSS, and samples lost: every sample the server
+ * the workerd process's peak RSS, closed chunks kept out of the heap and the
+ * SQLite rows read back for them, and samples lost: every sample the server
  * handed out must be stored (must be 0). Not part of `npm test`: it takes
  * minutes of wall time on purpose. docs/cost.md records a run.
  */
@@ -100,6 +101,7 @@ const get = (m: Map<string, { sum: number; max: number }>, name: string) => m.ge
 let peakHeadBytes = 0;
 let peakSeries = 0;
 let peakRssKb = 0;
+let peakStoredChunks = 0;
 try {
   const end = Date.now() + MINUTES * 60_000;
   while (Date.now() < end) {
@@ -108,9 +110,11 @@ try {
     peakHeadBytes = Math.max(peakHeadBytes, get(m, "pyrometer_head_bytes").max);
     peakSeries = Math.max(peakSeries, get(m, "prometheus_tsdb_head_series").max);
     peakRssKb = Math.max(peakRssKb, workerdPeakRssKb());
+    peakStoredChunks = Math.max(peakStoredChunks, get(m, "pyrometer_head_stored_chunks").sum);
     console.log(
       `soak: ${((Date.now() - started) / 60_000).toFixed(1)} min, ${served} scrapes served, head ${get(m, "prometheus_tsdb_head_series").sum} series, ` +
-        `${get(m, "pyrometer_head_sqlite_rows_written_total").sum} rows written, ${get(m, "pyrometer_head_append_requests_total").sum} append RPCs`,
+        `${get(m, "pyrometer_head_sqlite_rows_written_total").sum} rows written, ${get(m, "pyrometer_head_append_requests_total").sum} append RPCs, ` +
+        `${get(m, "pyrometer_head_stored_chunks").sum} closed chunks out of the heap`,
     );
   }
   // Stop handing out samples, then let the scrapes in flight land.
@@ -128,6 +132,8 @@ try {
     const res = (await (await fetch(`${py.url}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data: { result: { values: [number, string][] }[] } };
     for (const r of res.data.result) for (const [, v] of r.values) v === "NaN" ? nans++ : stored++;
   }
+  // Counted after the read-back: its queries read stored chunks back from the checkpoint rows.
+  const rowsRead = get(await selfMetrics(), "pyrometer_head_sqlite_rows_read_total").sum;
   const rows = get(m, "pyrometer_head_sqlite_rows_written_total").sum;
   const appends = get(m, "pyrometer_head_append_requests_total").sum;
   const ticks = get(m, "pyrometer_scrape_ticks_total").sum;
@@ -145,6 +151,8 @@ try {
     samplesAppendedTotal: appended,
     sqliteRowsWritten: rows,
     walRowsWritten: get(m, "pyrometer_head_wal_rows_written_total").sum,
+    sqliteRowsRead: rowsRead,
+    peakStoredChunks,
     rowsPerMillionSamples: Math.round((rows * 1e6) / appended),
     appendRpcs: appends,
     schedulerTicks: ticks,
