@@ -93,11 +93,14 @@ function fileSetting(name: string, path: string | undefined): [string, string][]
   }
 }
 
+const headShards = process.env.HEAD_SHARDS ?? "4";
+if (!/^[1-9][0-9]{0,3}$/.test(headShards)) fail(`HEAD_SHARDS must be a whole number from 1 to 9999, not ${JSON.stringify(headShards)}`);
+
 const vars: Record<string, string> = Object.fromEntries([
   ["PROMETHEUS_CONFIG_URL", `http://127.0.0.1:${sourcePort}/${configToken}/config`],
   ["PROMETHEUS_CONFIG_FILE", configArg],
   ["PROMETHEUS_RULES_URL", `http://127.0.0.1:${sourcePort}/${configToken}/rules`],
-  ["HEAD_SHARDS", process.env.HEAD_SHARDS ?? "4"],
+  ["HEAD_SHARDS", headShards],
   ...SECRET_SETTINGS.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
   ...INGEST_LIMIT_VARS.filter(([k]) => process.env[k]).map(([k]) => [k, process.env[k]!]),
   // Config files a deployment takes as secrets.

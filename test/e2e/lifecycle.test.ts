@@ -75,6 +75,20 @@ async function instant(p: Running, q: string): Promise<{ metric: Record<string, 
 }
 
 describe("npm start refuses an invalid config", () => {
+  it("exits non-zero on a HEAD_SHARDS that is not a whole number, saying so", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pyrometer-badshards-"));
+    try {
+      const err = await startPyrometer({ state: join(dir, "state"), env: { HEAD_SHARDS: "abc" } }).then(
+        () => new Error("started"),
+        (e: Error) => e,
+      );
+      expect(err.message).toMatch(/pyrometer exited with 1/);
+      expect(err.message).toContain('HEAD_SHARDS must be a whole number from 1 to 9999, not "abc"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("exits non-zero with a file:line: message", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pyrometer-badcfg-"));
     try {
